@@ -1,0 +1,36 @@
+namespace KernelDsl;
+
+/// <summary>
+/// Declares a generalized sparse × dense product on a <c>static partial void</c> method:
+/// <c>y[i,:] = ⊕_{j ∈ N(i)} m(a_ij, x[j,:])</c>. The source generator supplies the body: an
+/// ILGPU kernel for GPUs, a native multi-threaded SIMD implementation for the CPU, input
+/// validation and dispatch.
+/// </summary>
+/// <remarks>
+/// Two parameter lists are accepted:
+/// <list type="bullet">
+/// <item><c>(ComputeStream stream, CsrBuffer&lt;T&gt; a, DenseBuffer&lt;T&gt; x, DenseBuffer&lt;T&gt; y)</c>:
+/// portable; runs on whatever backend the stream belongs to (CUDA, OpenCL, ILGPU CPU or native CPU).</item>
+/// <item><c>(AcceleratorStream stream, CsrView&lt;T&gt; a, DenseView&lt;T&gt; x, DenseView&lt;T&gt; y)</c>:
+/// ILGPU only; launches the kernel on the given ILGPU stream.</item>
+/// </list>
+/// <c>T</c> is <see cref="float"/> or <see cref="double"/>.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class SpMMAttribute : Attribute
+{
+    /// <summary>The reduction ⊕. Default <see cref="KernelDsl.Reduce.Sum"/>.</summary>
+    public Reduce Reduce { get; set; } = Reduce.Sum;
+
+    /// <summary>The GPU schedule. Default <see cref="KernelDsl.Schedule.WarpPerRow"/>.</summary>
+    public Schedule Schedule { get; set; } = Schedule.WarpPerRow;
+
+    /// <summary>Weighted (values used) or pattern (values ignored) adjacency.</summary>
+    public Adjacency Adjacency { get; set; } = Adjacency.Weighted;
+
+    /// <summary>
+    /// Name of a <see cref="MessageAttribute"/> method of the same type, <c>static T M(T edge, T source)</c>,
+    /// inlined into the kernels in place of the default message. Use <c>nameof(M)</c>.
+    /// </summary>
+    public string? Message { get; set; }
+}

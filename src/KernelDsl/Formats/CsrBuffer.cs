@@ -1,0 +1,120 @@
+using System.ComponentModel;
+using System.Numerics;
+using ILGPU;
+using ILGPU.Runtime;
+using KernelDsl.Native;
+using KernelDsl.Runtime;
+
+namespace KernelDsl;
+
+/// <summary>
+/// A CSR matrix stored on a <see cref="ComputeBackend"/>: ILGPU device memory on an accelerator,
+/// private host arrays on the native backend. Created by <see cref="ComputeBackend.Upload{T}(CsrMatrix{T})"/>,
+/// which has already checked every CSR invariant.
+/// </summary>
+public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
+{
+    private readonly MemoryBuffer1D<int, Stride1D.Dense>? _rowOffsets;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense>? _columns;
+    private readonly MemoryBuffer1D<T, Stride1D.Dense>? _values;
+    private readonly CsrMatrix<T>? _host;
+    private readonly object _partitionLock = new();
+    private (int Blocks, int[] Bounds) _partition;
+    private bool _disposed;
+
+    internal CsrBuffer(ComputeBackend backend, CsrMatrix<T> matrix)
+    {
+        Backend = backend;
+        Rows = matrix.Rows;
+        ColumnCount = matrix.ColumnCount;
+        Nonzeros = matrix.Nonzeros;
+        HasValues = matrix.HasValues;
+        Statistics = matrix.DegreeStatistics();
+        if (backend.Accelerator is { } accelerator)
+        {
+            _rowOffsets = accelerator.Allocate1D(matrix.RowOffsets);
+            _columns = accelerator.Allocate1D(matrix.Columns);
+            _values = matrix.Values is null ? null : accelerator.Allocate1D(matrix.Values);
+        }
+        else
+        {
+            _host = new CsrMatrix<T>(matrix.Rows, matrix.ColumnCount, (int[])matrix.RowOffsets.Clone(),
+                (int[])matrix.Columns.Clone(), (T[]?)matrix.Values?.Clone());
+        }
+    }
+
+    /// <summary>The backend that holds the data.</summary>
+    public ComputeBackend Backend { get; }
+    public int Rows { get; }
+    public int ColumnCount { get; }
+    public int Nonzeros { get; }
+
+    /// <summary>True when the matrix stores values (a weighted adjacency).</summary>
+    public bool HasValues { get; }
+
+    /// <summary>Degree statistics, computed at upload.</summary>
+    public DegreeStatistics Statistics { get; }
+
+    /// <summary>True after <see cref="Dispose"/>.</summary>
+    public bool IsDisposed => _disposed;
+
+    /// <summary>The kernel view (ILGPU backends only).</summary>
+    public CsrView<T> View
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_rowOffsets is null)
+                throw new InvalidOperationException("This buffer lives on the native CPU backend; it has no ILGPU view.");
+            return new CsrView<T>(_rowOffsets.View, _columns!.View, _values?.View ?? ArrayView<T>.Empty, Rows, ColumnCount);
+        }
+    }
+
+    /// <summary>The host arrays the native backend computes on (native backend only).</summary>
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
+    public CsrMatrix<T> HostArrays
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _host ?? throw new InvalidOperationException($"This buffer lives on {Backend.Kind}; host arrays exist only on the native CPU backend.");
+        }
+    }
+
+    /// <summary>
+    /// Row blocks of about equal work for <paramref name="blocks"/> parallel tasks (native backend),
+    /// computed once and cached.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
+    public int[] RowBlocks(int blocks)
+    {
+        var cached = _partition;
+        if (cached.Bounds is not null && cached.Blocks == blocks) return cached.Bounds;
+        lock (_partitionLock)
+        {
+            var bounds = RowPartition.BalanceByNonzeros(HostArrays.RowOffsets, blocks);
+            _partition = (blocks, bounds);
+            return bounds;
+        }
+    }
+
+    /// <summary>Copies the matrix back to the host.</summary>
+    public CsrMatrix<T> ToHost()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_host is not null)
+            return new CsrMatrix<T>(Rows, ColumnCount, (int[])_host.RowOffsets.Clone(), (int[])_host.Columns.Clone(), (T[]?)_host.Values?.Clone());
+        Backend.Synchronize();
+        return new CsrMatrix<T>(Rows, ColumnCount, _rowOffsets!.GetAsArray1D(), _columns!.GetAsArray1D(), _values?.GetAsArray1D());
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _rowOffsets?.Dispose();
+        _columns?.Dispose();
+        _values?.Dispose();
+    }
+}

@@ -1,0 +1,108 @@
+using System.ComponentModel;
+using System.Numerics;
+using ILGPU;
+using ILGPU.Runtime;
+using KernelDsl.Runtime;
+
+namespace KernelDsl;
+
+/// <summary>A dense row-major matrix stored on a <see cref="ComputeBackend"/>.</summary>
+public sealed class DenseBuffer<T> : IDisposable where T : unmanaged, INumber<T>
+{
+    private readonly MemoryBuffer1D<T, Stride1D.Dense>? _device;
+    private readonly T[]? _host;
+    private bool _disposed;
+
+    internal DenseBuffer(ComputeBackend backend, int rows, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(columns);
+        Backend = backend;
+        Rows = rows;
+        Columns = columns;
+        long length = checked((long)rows * columns);
+        if (backend.Accelerator is { } accelerator)
+        {
+            _device = accelerator.Allocate1D<T>(length);
+            _device.MemSetToZero();
+        }
+        else
+        {
+            _host = new T[length];
+        }
+    }
+
+    public ComputeBackend Backend { get; }
+    public int Rows { get; }
+    public int Columns { get; }
+    public long Length => (long)Rows * Columns;
+    public bool IsDisposed => _disposed;
+
+    /// <summary>The kernel view (ILGPU backends only).</summary>
+    public DenseView<T> View
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_device is null)
+                throw new InvalidOperationException("This buffer lives on the native CPU backend; it has no ILGPU view.");
+            return new DenseView<T>(_device.View, Rows, Columns);
+        }
+    }
+
+    /// <summary>The host array the native backend computes on (native backend only).</summary>
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
+    public T[] HostArray
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _host ?? throw new InvalidOperationException($"This buffer lives on {Backend.Kind}; a host array exists only on the native CPU backend.");
+        }
+    }
+
+    /// <summary>Overwrites the contents with <paramref name="source"/> (row-major, exactly <see cref="Length"/> elements).</summary>
+    public void CopyFrom(ReadOnlySpan<T> source)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (source.Length != Length)
+            throw new ArgumentException($"source has {source.Length} elements but this {Rows} x {Columns} buffer holds {Length}.", nameof(source));
+        if (_host is not null) source.CopyTo(_host);
+        else ((ArrayView<T>)_device!.View).CopyFromCPU(source);
+    }
+
+    /// <summary>Copies the contents into <paramref name="destination"/>, waiting for pending work first.</summary>
+    public void CopyTo(Span<T> destination)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (destination.Length != Length)
+            throw new ArgumentException($"destination has {destination.Length} elements but this {Rows} x {Columns} buffer holds {Length}.", nameof(destination));
+        if (_host is not null) { _host.CopyTo(destination); return; }
+        Backend.Synchronize();
+        ((ArrayView<T>)_device!.View).CopyToCPU(destination);
+    }
+
+    /// <summary>Sets every element to zero.</summary>
+    public void Clear()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_host is not null) Array.Clear(_host);
+        else _device!.MemSetToZero();
+    }
+
+    /// <summary>Copies the contents to a new host matrix.</summary>
+    public DenseMatrix<T> ToHost()
+    {
+        var m = new DenseMatrix<T>(Rows, Columns);
+        CopyTo(m.Data);
+        return m;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _device?.Dispose();
+    }
+}

@@ -1,0 +1,30 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace KernelDsl.Runtime;
+
+/// <summary>Launch dimensions for the generated kernels, from the accelerator's warp and group limits.</summary>
+public static class LaunchPlanner
+{
+    /// <summary>Threads per group the warp-cooperative schedules aim for (capped by the device).</summary>
+    public const int PreferredGroupSize = 256;
+
+    /// <summary>Warps per group for warp-per-row kernels on <paramref name="accelerator"/>.</summary>
+    public static int WarpsPerGroup(Accelerator accelerator)
+    {
+        ArgumentNullException.ThrowIfNull(accelerator);
+        int warp = Math.Max(1, accelerator.WarpSize);
+        int maxThreads = Math.Min(accelerator.MaxNumThreadsPerGroup, PreferredGroupSize);
+        return Math.Max(1, maxThreads / warp);
+    }
+
+    /// <summary>One warp per row: groups of whole warps, enough groups to cover <paramref name="rows"/>.</summary>
+    public static KernelConfig WarpPerRow(Accelerator accelerator, int rows)
+    {
+        int warpsPerGroup = WarpsPerGroup(accelerator);
+        int groups = (int)(((long)rows + warpsPerGroup - 1) / warpsPerGroup);
+        if (groups > accelerator.MaxGridSize.X)
+            throw new NotSupportedException($"{rows} rows need {groups} groups, more than the accelerator's grid limit {accelerator.MaxGridSize.X}.");
+        return new KernelConfig(Math.Max(1, groups), warpsPerGroup * Math.Max(1, accelerator.WarpSize));
+    }
+}

@@ -1,0 +1,111 @@
+using System.ComponentModel;
+using System.Numerics;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace KernelDsl.Runtime;
+
+/// <summary>
+/// Input checks that generated method bodies run before any launch, so that bad input throws an
+/// exception naming the parameter and nothing is written. Public for generated code.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public static class OperandChecks
+{
+    public static void Stream(ComputeStream? stream, string name)
+    {
+        if (stream is null) throw new ArgumentNullException(name, $"{name} is null; pass backend.DefaultStream or a stream from backend.CreateStream().");
+        if (stream.Backend.IsDisposed) throw new ObjectDisposedException(name, $"{name} belongs to a disposed ComputeBackend.");
+    }
+
+    public static void Stream(AcceleratorStream? stream, string name)
+    {
+        if (stream is null) throw new ArgumentNullException(name, $"{name} is null; pass accelerator.DefaultStream or a stream from accelerator.CreateStream().");
+    }
+
+    public static void Csr<T>(CsrBuffer<T>? a, ComputeBackend backend, bool requiresValues, string name) where T : unmanaged, INumber<T>
+    {
+        if (a is null) throw new ArgumentNullException(name, $"{name} is null; upload the matrix with backend.Upload(csr).");
+        if (a.IsDisposed) throw new ObjectDisposedException(name, $"{name} has been disposed; upload the matrix again.");
+        if (!ReferenceEquals(a.Backend, backend))
+            throw new ArgumentException($"{name} lives on another backend ({a.Backend.Name}) than the stream ({backend.Name}); upload it with the stream's backend.", name);
+        if (requiresValues && !a.HasValues)
+            throw new ArgumentException($"{name} is a pattern matrix (no values) but the declaration is weighted; give the matrix values (CsrMatrix.WithValues) or declare Adjacency = Adjacency.Pattern.", name);
+    }
+
+    public static void Dense<T>(DenseBuffer<T>? x, ComputeBackend backend, string name) where T : unmanaged, INumber<T>
+    {
+        if (x is null) throw new ArgumentNullException(name, $"{name} is null; create it with backend.Upload(matrix) or backend.AllocateDense.");
+        if (x.IsDisposed) throw new ObjectDisposedException(name, $"{name} has been disposed.");
+        if (!ReferenceEquals(x.Backend, backend))
+            throw new ArgumentException($"{name} lives on another backend ({x.Backend.Name}) than the stream ({backend.Name}); create it with the stream's backend.", name);
+    }
+
+    /// <summary>Shapes of <c>y = A ⊗ x</c>: x has A's column count of rows, y has A's rows and x's width, y is not x.</summary>
+    public static void SpMMShapes<T>(CsrBuffer<T> a, DenseBuffer<T> x, DenseBuffer<T> y, string aName, string xName, string yName)
+        where T : unmanaged, INumber<T>
+    {
+        SpMMShapes(a.Rows, a.ColumnCount, x.Rows, x.Columns, y.Rows, y.Columns, aName, xName, yName);
+        if (ReferenceEquals(x, y))
+            throw new ArgumentException($"{yName} is the same buffer as {xName}; the output must not overlap the input. Allocate a separate output.", yName);
+    }
+
+    public static void CsrView<T>(in CsrView<T> a, Accelerator accelerator, bool requiresValues, string name) where T : unmanaged
+    {
+        if (!a.RowOffsets.IsValid || !a.Columns.IsValid)
+            throw new ArgumentException($"{name} has an invalid (default or disposed) view.", name);
+        if (a.Rows < 0 || a.ColumnCount < 0)
+            throw new ArgumentException($"{name} has a negative shape ({a.Rows} x {a.ColumnCount}).", name);
+        if (a.RowOffsets.Length != (long)a.Rows + 1)
+            throw new ArgumentException($"{name}.RowOffsets has {a.RowOffsets.Length} entries but {a.Rows} rows need {a.Rows + 1}.", name);
+        if (requiresValues && a.Values.Length != a.Columns.Length)
+            throw new ArgumentException($"{name}.Values has {a.Values.Length} entries but {name}.Columns has {a.Columns.Length}; a weighted declaration needs one value per entry (or declare Adjacency = Adjacency.Pattern).", name);
+        SameAccelerator(BufferOf(a.RowOffsets), accelerator, name);
+        SameAccelerator(BufferOf(a.Columns), accelerator, name);
+        if (requiresValues && a.Values.Length > 0) SameAccelerator(BufferOf(a.Values), accelerator, name);
+    }
+
+    public static void DenseView<T>(in DenseView<T> x, Accelerator accelerator, string name) where T : unmanaged
+    {
+        if (x.Rows < 0 || x.Columns < 0)
+            throw new ArgumentException($"{name} has a negative shape ({x.Rows} x {x.Columns}).", name);
+        if (x.Data.Length != (long)x.Rows * x.Columns)
+            throw new ArgumentException($"{name}.Data has {x.Data.Length} elements but a {x.Rows} x {x.Columns} matrix needs {(long)x.Rows * x.Columns}.", name);
+        if (x.Data.Length > 0)
+        {
+            if (!x.Data.IsValid) throw new ArgumentException($"{name} has an invalid (default or disposed) view.", name);
+            SameAccelerator(BufferOf(x.Data), accelerator, name);
+        }
+    }
+
+    public static void SpMMViewShapes<T>(in CsrView<T> a, in DenseView<T> x, in DenseView<T> y, string aName, string xName, string yName)
+        where T : unmanaged
+    {
+        SpMMShapes(a.Rows, a.ColumnCount, x.Rows, x.Columns, y.Rows, y.Columns, aName, xName, yName);
+        if (x.Data.Length > 0 && y.Data.Length > 0 && ReferenceEquals(BufferOf(x.Data), BufferOf(y.Data))
+            && IndexOf(x.Data) < IndexOf(y.Data) + y.Data.Length && IndexOf(y.Data) < IndexOf(x.Data) + x.Data.Length)
+            throw new ArgumentException($"{yName} overlaps {xName}; the output must not overlap the input. Allocate a separate output.", yName);
+    }
+
+    private static void SpMMShapes(int aRows, int aCols, int xRows, int xCols, int yRows, int yCols, string aName, string xName, string yName)
+    {
+        if (xRows != aCols)
+            throw new ArgumentException($"{xName} has {xRows} rows but {aName} has {aCols} columns; the feature matrix needs one row per column of the adjacency.", xName);
+        if (yRows != aRows)
+            throw new ArgumentException($"{yName} has {yRows} rows but {aName} has {aRows} rows; allocate the output with one row per adjacency row.", yName);
+        if (yCols != xCols)
+            throw new ArgumentException($"{yName} has {yCols} columns but {xName} has {xCols}; the output must be as wide as the features.", yName);
+    }
+
+    private static MemoryBuffer? BufferOf<T>(ArrayView<T> view) where T : unmanaged => ((IArrayView)view).Buffer;
+
+    private static long IndexOf<T>(ArrayView<T> view) where T : unmanaged => ((IContiguousArrayView)view).Index;
+
+    private static void SameAccelerator(MemoryBuffer? buffer, Accelerator accelerator, string name)
+    {
+        if (buffer is null) return;
+        if (buffer.IsDisposed) throw new ObjectDisposedException(name, $"{name} points into a disposed buffer.");
+        if (!ReferenceEquals(buffer.Accelerator, accelerator))
+            throw new ArgumentException($"{name} is on accelerator '{buffer.Accelerator.Name}' but the stream is on '{accelerator.Name}'; allocate it on the stream's accelerator.", name);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace KernelDsl.Generators.Diagnostics;
+
+/// <summary>
+/// Every diagnostic KernelDsl reports. IDs: KDSL1xxx declaration shape, KDSL2xxx formats,
+/// KDSL3xxx schedules and launch, KDSL4xxx message/reduce functions, KDSL9xxx internal.
+/// Each has a page docs/diagnostics/KDSLnnnn.md beside this project (a test keeps the two in step).
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    /// <summary>Base of the help links; the page is &lt;base&gt;KDSLnnnn.md.</summary>
+    public const string HelpLinkBase = "https://github.com/kerneldsl/kerneldsl/blob/main/generators/KernelDsl.Generators/docs/diagnostics/";
+
+    private const string Category = "KernelDsl";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+
+    public static readonly DiagnosticDescriptor MethodMustBeStaticPartial = Error("KDSL1001",
+        "Kernel declaration must be a static partial method without a body",
+        "'{0}' must be declared 'static partial' without a body; KernelDsl generates the implementation. Write: {1} static partial void {0}(...);");
+
+    public static readonly DiagnosticDescriptor ContainingTypeMustBePartial = Error("KDSL1002",
+        "Containing type must be partial",
+        "Type '{0}' contains the kernel declaration '{1}' and must be declared 'partial' so the generated code can extend it; add 'partial' to '{0}'");
+
+    public static readonly DiagnosticDescriptor MissingOperand = Error("KDSL1003",
+        "Kernel declaration is missing an operand",
+        "'{0}' is missing its {1}; an [SpMM] method takes (ComputeStream stream, CsrBuffer<T> a, DenseBuffer<T> x, DenseBuffer<T> y) or (AcceleratorStream stream, CsrView<T> a, DenseView<T> x, DenseView<T> y)");
+
+    public static readonly DiagnosticDescriptor UnsupportedOperand = Error("KDSL1004",
+        "Unsupported kernel parameter",
+        "Parameter '{0}' of type '{1}' is not a supported operand here: {2}");
+
+    public static readonly DiagnosticDescriptor MustReturnVoid = Error("KDSL1005",
+        "Kernel declaration must return void",
+        "'{0}' returns '{1}'; kernels write into their output operand, so declare it 'void'");
+
+    public static readonly DiagnosticDescriptor GenericMethodNotSupported = Error("KDSL1006",
+        "Kernel declaration cannot be generic",
+        "'{0}' has type parameters; kernels are specialized at generation time, so declare one method per element type (float, double)");
+
+    public static readonly DiagnosticDescriptor OperandsDisagree = Error("KDSL2001",
+        "Operands disagree",
+        "Parameter '{0}' {1}; all operands must use the same element type and the same form (buffers with ComputeStream, views with AcceleratorStream)");
+
+    public static readonly DiagnosticDescriptor UnknownAdjacency = Error("KDSL2002",
+        "Unknown adjacency kind",
+        "'{0}' is not an Adjacency value; use Adjacency.Weighted or Adjacency.Pattern");
+
+    public static readonly DiagnosticDescriptor InvalidSchedule = Error("KDSL3001",
+        "Schedule is not valid for these operands",
+        "Schedule '{0}' is not available for an [SpMM] over CSR x dense operands; use {1}");
+
+    public static readonly DiagnosticDescriptor MessageNotFound = Error("KDSL4001",
+        "Message function not found or has the wrong signature",
+        "Message '{0}' {1}; a message is a [Message] method of the same type with signature 'static {2} {0}({2} edge, {2} source)'");
+
+    public static readonly DiagnosticDescriptor MessageNotStatic = Error("KDSL4002",
+        "Message function must be static",
+        "Message '{0}' is an instance method; make it 'static' (kernels cannot reach an instance)");
+
+    public static readonly DiagnosticDescriptor MessageCapturesState = Error("KDSL4003",
+        "Message function reads state",
+        "Message '{0}' reads '{1}'; a message may use only its parameters, literals and constants. Pass the value as the edge weight or make it a const.");
+
+    public static readonly DiagnosticDescriptor MessageAllocates = Error("KDSL4004",
+        "Message function allocates",
+        "Message '{0}' allocates ({1}); GPU kernels cannot allocate managed memory. Compute with value types only.");
+
+    public static readonly DiagnosticDescriptor MessageCallsUnsupportedApi = Error("KDSL4005",
+        "Message function calls an API ILGPU cannot compile",
+        "Message '{0}' calls '{1}', which ILGPU cannot compile into a kernel; use arithmetic and System.Math/MathF functions ({2})");
+
+    public static readonly DiagnosticDescriptor ReduceNotDefined = Error("KDSL4006",
+        "Reduce is not defined for the element type",
+        "Reduce '{0}' is not defined for element type '{1}'; {2}");
+
+    public static readonly DiagnosticDescriptor MessageThrows = Error("KDSL4007",
+        "Message function throws",
+        "Message '{0}' throws; kernels cannot raise exceptions. Return a value (e.g. 0) for the invalid case instead.");
+
+    public static readonly DiagnosticDescriptor GeneratorException = Error("KDSL9001",
+        "KernelDsl generator failed on this declaration",
+        "KernelDsl could not generate '{0}': {1}. No code was generated for this method; please report this with the declaration.");
+
+    /// <summary>Every descriptor, by ID.</summary>
+    public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticDescriptors)
+        .GetFields()
+        .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+        .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+        .OrderBy(d => d.Id, System.StringComparer.Ordinal)
+        .ToArray();
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> ByIdMap = All.ToDictionary(d => d.Id);
+
+    public static DiagnosticDescriptor ById(string id) => ByIdMap[id];
+}

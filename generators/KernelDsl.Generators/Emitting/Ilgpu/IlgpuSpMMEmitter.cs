@@ -1,0 +1,139 @@
+using KernelDsl.Generators.Model;
+
+namespace KernelDsl.Generators.Emitting.Ilgpu;
+
+/// <summary>
+/// Emits the ILGPU kernel of an [SpMM] declaration, specialized to its reduce, message, adjacency
+/// and schedule, and its launcher (kernel cache + launch dimensions). No System.Numerics vector
+/// types appear here: they crash ILGPU's compiler on .NET 8+.
+/// </summary>
+internal static class IlgpuSpMMEmitter
+{
+    public static string Emit(SpMMSpec spec)
+    {
+        string helper = SourceFile.HelperClass(spec);
+        return SourceFile.Write(spec, "ILGPU kernel (" + spec.Schedule + ") and launcher. " + SourceFile.Describe(spec), w =>
+        {
+            w.Line(SourceFile.GeneratedCodeAttribute);
+            using (w.Block("private static partial class " + helper))
+            {
+                if (spec.Schedule == ScheduleKind.WarpPerRow) WarpPerRowKernel(w, spec);
+                else RowPerThreadKernel(w, spec);
+                w.Line();
+                Launcher(w, spec);
+            }
+        });
+    }
+
+    private static string T(SpMMSpec spec) => spec.ElementType;
+
+    private static string Views(SpMMSpec spec) =>
+        $"global::KernelDsl.CsrView<{T(spec)}> a, global::KernelDsl.DenseView<{T(spec)}> x, global::KernelDsl.DenseView<{T(spec)}> y";
+
+    private static string Zero(SpMMSpec spec) => spec.ElementType == "float" ? "0f" : "0d";
+
+    private static void WarpPerRowKernel(CodeWriter w, SpMMSpec spec)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// One warp per output row: lane l computes columns l, l + warp, … and walks the row's edges,");
+        w.Line("/// so the warp reads each neighbour's feature row contiguously (coalesced). Correct for any");
+        w.Line("/// warp and group size; groups hold whole warps.");
+        w.Line("/// </summary>");
+        w.Line($"[global::KernelDsl.GeneratedKernel(\"{spec.DeclarationName}\", global::KernelDsl.KernelGrouping.Explicit)]");
+        using (w.Block($"internal static void WarpPerRowKernel({Views(spec)})"))
+        {
+            w.Line("int warpSize = global::ILGPU.Warp.WarpSize;");
+            w.Line("int row = global::ILGPU.Grid.IdxX * (global::ILGPU.Group.DimX / warpSize) + global::ILGPU.Warp.WarpIdx;");
+            using (w.Block("if (row >= a.Rows)")) w.Line("return;");
+            w.Line("int dim = x.Columns;");
+            w.Line("int start = a.RowOffsets[row];");
+            w.Line("int end = a.RowOffsets[row + 1];");
+            w.Line("long outputRow = (long)row * dim;");
+            using (w.Block("for (int c = global::ILGPU.Warp.LaneIdx; c < dim; c += warpSize)"))
+            {
+                ReduceColumn(w, spec);
+                w.Line("y.Data[outputRow + c] = acc;");
+            }
+        }
+    }
+
+    private static void RowPerThreadKernel(CodeWriter w, SpMMSpec spec)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// One thread per output row, looping over every feature column and the row's edges");
+        w.Line("/// (the cuSPARSE-like baseline schedule).");
+        w.Line("/// </summary>");
+        w.Line($"[global::KernelDsl.GeneratedKernel(\"{spec.DeclarationName}\", global::KernelDsl.KernelGrouping.Implicit)]");
+        using (w.Block($"internal static void RowPerThreadKernel(global::ILGPU.Index1D index, {Views(spec)})"))
+        {
+            w.Line("int row = index.X;");
+            using (w.Block("if (row >= a.Rows)")) w.Line("return;");
+            w.Line("int dim = x.Columns;");
+            w.Line("int start = a.RowOffsets[row];");
+            w.Line("int end = a.RowOffsets[row + 1];");
+            w.Line("long outputRow = (long)row * dim;");
+            using (w.Block("for (int c = 0; c < dim; c++)"))
+            {
+                ReduceColumn(w, spec);
+                w.Line("y.Data[outputRow + c] = acc;");
+            }
+        }
+    }
+
+    /// <summary>Computes <c>acc</c> = the reduction over edges [start, end) of column c.</summary>
+    private static void ReduceColumn(CodeWriter w, SpMMSpec spec)
+    {
+        string t = T(spec);
+        string edge = spec.Adjacency == AdjacencyKind.Weighted ? "a.Values[e]" : (t == "float" ? "1f" : "1d");
+        void Message(string target)
+        {
+            string message = MessageRenderer.Scalar(spec, "edge", "source");
+            if (MessageRenderer.Uses(message, "edge")) w.Line($"{t} edge = {edge};");
+            w.Line($"{t} source = x.Data[(long)a.Columns[e] * dim + c];");
+            w.Line(target + message + ";");
+        }
+        w.Line($"{t} acc = {Zero(spec)};");
+        switch (spec.Reduce)
+        {
+            case ReduceKind.Sum:
+            case ReduceKind.Mean:
+                using (w.Block("for (int e = start; e < end; e++)")) Message("acc += ");
+                if (spec.Reduce == ReduceKind.Mean)
+                    using (w.Block("if (end > start)")) w.Line($"acc /= ({t})(end - start);");
+                break;
+            case ReduceKind.Max:
+            case ReduceKind.Min:
+                string fn = spec.Reduce == ReduceKind.Max ? "Max" : "Min";
+                using (w.Block("for (int e = start; e < end; e++)"))
+                {
+                    Message($"{t} m = ");
+                    w.Line($"acc = e == start ? m : global::System.Math.{fn}(acc, m);");
+                }
+                break;
+        }
+    }
+
+    private static void Launcher(CodeWriter w, SpMMSpec spec)
+    {
+        string t = T(spec);
+        string viewTypes = $"global::KernelDsl.CsrView<{t}>, global::KernelDsl.DenseView<{t}>, global::KernelDsl.DenseView<{t}>";
+        string key = spec.DeclarationName + "(" + t + (spec.Form == OperandForm.Views ? ", views" : "") + ")";
+        w.Line("/// <summary>Loads the kernel once per accelerator and launches it on <paramref name=\"stream\"/>.</summary>");
+        using (w.Block($"internal static void Launch(global::ILGPU.Runtime.AcceleratorStream stream, {Views(spec)})"))
+        {
+            w.Line("global::ILGPU.Runtime.Accelerator accelerator = stream.Accelerator;");
+            if (spec.Schedule == ScheduleKind.WarpPerRow)
+            {
+                w.Line("var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"" + key + "\",");
+                w.Line($"    static acc => global::ILGPU.Runtime.KernelLoaders.LoadKernel<{viewTypes}>(acc, WarpPerRowKernel));");
+                w.Line("kernel(stream, global::KernelDsl.Runtime.LaunchPlanner.WarpPerRow(accelerator, a.Rows), a, x, y);");
+            }
+            else
+            {
+                w.Line("var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"" + key + "\",");
+                w.Line($"    static acc => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedKernel<global::ILGPU.Index1D, {viewTypes}>(acc, RowPerThreadKernel));");
+                w.Line("kernel(stream, a.Rows, a, x, y);");
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System;
+using KernelDsl.Generators.Diagnostics;
+using KernelDsl.Generators.Emitting;
+using KernelDsl.Generators.Emitting.Cpu;
+using KernelDsl.Generators.Emitting.Ilgpu;
+using KernelDsl.Generators.Model;
+using KernelDsl.Generators.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace KernelDsl.Generators;
+
+/// <summary>
+/// The KernelDsl incremental generator: [SpMM] declaration → <see cref="SpMMSpec"/> (Parsing) →
+/// three files (Emitting): the checked dispatch body, the ILGPU kernel with its launcher and,
+/// for buffer declarations, the native CPU implementation.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class KernelDslGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking name of the parse step (tests check that it stays cached).</summary>
+    public const string ParseStep = "KernelDsl.SpMM.Parse";
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var results = context.SyntaxProvider
+            .ForAttributeWithMetadataName(KnownTypes.SpMMAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (ctx, ct) => SpMMParser.Parse(ctx, ct))
+            .WithTrackingName(ParseStep);
+
+        context.RegisterSourceOutput(results, static (spc, result) =>
+        {
+            foreach (var diagnostic in result.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+            if (result.Spec is not { } spec) return;
+            string dispatch, kernel, native;
+            try
+            {
+                dispatch = SpMMEmitter.Emit(spec);
+                kernel = IlgpuSpMMEmitter.Emit(spec);
+                native = spec.Form == OperandForm.Buffers ? NativeSpMMEmitter.Emit(spec) : "";
+            }
+            catch (Exception ex)
+            {
+                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorException, null, spec.DeclarationName, ex.GetType().Name + ": " + ex.Message));
+                return;
+            }
+            string prefix = SourceFile.HintPrefix(spec);
+            spc.AddSource(prefix + ".SpMM.g.cs", SourceText.From(dispatch, System.Text.Encoding.UTF8));
+            spc.AddSource(prefix + ".Ilgpu.g.cs", SourceText.From(kernel, System.Text.Encoding.UTF8));
+            if (native.Length > 0) spc.AddSource(prefix + ".Cpu.g.cs", SourceText.From(native, System.Text.Encoding.UTF8));
+        });
+    }
+}

@@ -1,0 +1,61 @@
+namespace KernelDsl.Generators.Model;
+
+/// <summary>Reduce values, mirroring KernelDsl.Reduce.</summary>
+internal enum ReduceKind { Sum = 0, Mean = 1, Max = 2, Min = 3 }
+
+/// <summary>Schedule values, mirroring KernelDsl.Schedule.</summary>
+internal enum ScheduleKind { RowPerThread = 0, WarpPerRow = 1 }
+
+/// <summary>Adjacency values, mirroring KernelDsl.Adjacency.</summary>
+internal enum AdjacencyKind { Weighted = 0, Pattern = 1 }
+
+/// <summary>Which parameter list the declaration uses.</summary>
+internal enum OperandForm
+{
+    /// <summary>(ComputeStream, CsrBuffer, DenseBuffer, DenseBuffer): any backend.</summary>
+    Buffers,
+    /// <summary>(AcceleratorStream, CsrView, DenseView, DenseView): ILGPU only.</summary>
+    Views,
+}
+
+/// <summary>A containing type, as needed to re-open it: keyword ("class", "record struct", …), name with type parameters, static or not.</summary>
+internal sealed record ContainingType(string Keyword, string NameWithTypeParameters, bool IsStatic);
+
+/// <summary>The user's message function.</summary>
+/// <param name="CallTarget">Fully qualified method to call, e.g. global::Demo.Kernels.Gated.</param>
+/// <param name="Body">Its body as an expression tree, or null when it is not a single expression (then it is called).</param>
+internal sealed record MessageSpec(string CallTarget, MessageExpr? Body);
+
+/// <summary>Everything the emitters need to generate one [SpMM] declaration. Plain data only.</summary>
+internal sealed record SpMMSpec(
+    string Namespace,
+    EquatableArray<ContainingType> ContainingTypes,
+    string MethodName,
+    string Accessibility,
+    OperandForm Form,
+    string StreamParameter,
+    string AdjacencyParameter,
+    string InputParameter,
+    string OutputParameter,
+    string ElementType,
+    ReduceKind Reduce,
+    ScheduleKind Schedule,
+    AdjacencyKind Adjacency,
+    MessageSpec? Message)
+{
+    /// <summary>Namespace.Type.Method, for kernel keys and docs.</summary>
+    public string DeclarationName
+    {
+        get
+        {
+            var parts = new System.Collections.Generic.List<string>();
+            if (Namespace.Length > 0) parts.Add(Namespace);
+            foreach (var t in ContainingTypes) parts.Add(t.NameWithTypeParameters);
+            parts.Add(MethodName);
+            return string.Join(".", parts);
+        }
+    }
+}
+
+/// <summary>The result of parsing one declaration: a spec when it is valid, and the diagnostics found.</summary>
+internal sealed record ParseResult(SpMMSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,14 @@
+namespace KernelDsl.Generators.Parsing;
+
+/// <summary>Metadata names of the runtime types the parser recognizes.</summary>
+internal static class KnownTypes
+{
+    public const string SpMMAttribute = "KernelDsl.SpMMAttribute";
+    public const string MessageAttribute = "KernelDsl.MessageAttribute";
+    public const string ComputeStream = "KernelDsl.Runtime.ComputeStream";
+    public const string AcceleratorStream = "ILGPU.Runtime.AcceleratorStream";
+    public const string CsrBuffer = "KernelDsl.CsrBuffer`1";
+    public const string CsrView = "KernelDsl.CsrView`1";
+    public const string DenseBuffer = "KernelDsl.DenseBuffer`1";
+    public const string DenseView = "KernelDsl.DenseView`1";
+}

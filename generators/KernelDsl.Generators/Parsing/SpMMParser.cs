@@ -1,0 +1,185 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using KernelDsl.Generators.Diagnostics;
+using KernelDsl.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace KernelDsl.Generators.Parsing;
+
+/// <summary>Turns an [SpMM] method declaration into an <see cref="SpMMSpec"/> and its diagnostics.</summary>
+internal static class SpMMParser
+{
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+    {
+        var syntax = (MethodDeclarationSyntax)context.TargetNode;
+        try
+        {
+            return ParseCore(context, syntax, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug of ours: report it on this method, generate nothing for it, keep the rest.
+            var info = DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorException, LocationInfo.From(syntax.Identifier),
+                syntax.Identifier.ValueText, ex.GetType().Name + ": " + ex.Message);
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { info }));
+        }
+    }
+
+    private static ParseResult ParseCore(GeneratorAttributeSyntaxContext context, MethodDeclarationSyntax syntax, CancellationToken ct)
+    {
+        var method = (IMethodSymbol)context.TargetSymbol;
+        var diagnostics = new List<DiagnosticInfo>();
+        string name = syntax.Identifier.ValueText;
+        var nameLocation = LocationInfo.From(syntax.Identifier);
+
+        // Declaration shape.
+        bool isStatic = syntax.Modifiers.Any(SyntaxKind.StaticKeyword);
+        bool isPartial = syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
+        bool hasBody = syntax.Body is not null || syntax.ExpressionBody is not null;
+        string accessibility = string.Join(" ", syntax.Modifiers
+            .Where(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword))
+            .Select(m => m.Text));
+        if (!isStatic || !isPartial || hasBody)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodMustBeStaticPartial, nameLocation, name,
+                accessibility.Length > 0 ? accessibility : "public"));
+        foreach (var type in syntax.Ancestors().OfType<TypeDeclarationSyntax>())
+            if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeMustBePartial, LocationInfo.From(type.Identifier),
+                    type.Identifier.ValueText, name));
+        if (!method.ReturnsVoid)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MustReturnVoid, LocationInfo.From(syntax.ReturnType), name,
+                method.ReturnType.ToDisplayString()));
+        if (syntax.TypeParameterList is not null)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericMethodNotSupported, LocationInfo.From(syntax.TypeParameterList), name));
+
+        // Operands.
+        string? stream = null, sparse = null, input = null, output = null;
+        OperandForm? form = null;
+        ITypeSymbol? element = null;
+        for (int i = 0; i < method.Parameters.Length; i++)
+        {
+            var parameter = method.Parameters[i];
+            var parameterSyntax = syntax.ParameterList.Parameters[i];
+            var location = LocationInfo.From(parameterSyntax);
+            string parameterName = parameterSyntax.Identifier.Text;
+            string typeText = parameter.Type.ToDisplayString();
+            var (role, parameterForm, parameterElement) = OperandClassifier.Classify(parameter.Type);
+            if (parameter.RefKind != RefKind.None || parameter.IsParams)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText,
+                    "operands are passed by value; remove ref/in/out/params"));
+                continue;
+            }
+            if (role == OperandRole.Unknown)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText,
+                    "expected ComputeStream, CsrBuffer<T>, DenseBuffer<T> (or AcceleratorStream, CsrView<T>, DenseView<T>)"));
+                continue;
+            }
+            if (form is null) form = parameterForm;
+            else if (form != parameterForm)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OperandsDisagree, location, parameterName,
+                    $"is a {(parameterForm == OperandForm.Views ? "view" : "buffer")} operand but an earlier one is a {(form == OperandForm.Views ? "view" : "buffer")}"));
+                continue;
+            }
+            if (parameterElement is not null)
+            {
+                if (element is null) element = parameterElement;
+                else if (!SymbolEqualityComparer.Default.Equals(element, parameterElement))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OperandsDisagree, location, parameterName,
+                        $"has element type '{parameterElement.ToDisplayString()}' but an earlier operand has '{element.ToDisplayString()}'"));
+                    continue;
+                }
+            }
+            switch (role)
+            {
+                case OperandRole.Stream when stream is null && sparse is null && input is null:
+                    stream = parameterName;
+                    break;
+                case OperandRole.Sparse when sparse is null && input is null:
+                    sparse = parameterName;
+                    break;
+                case OperandRole.Dense when input is null:
+                    input = parameterName;
+                    break;
+                case OperandRole.Dense when output is null:
+                    output = parameterName;
+                    break;
+                default:
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText,
+                        "it is out of place or one too many; the order is (stream, sparse adjacency, input features, output)"));
+                    break;
+            }
+        }
+        if (stream is null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, nameLocation, name, "stream (first parameter: ComputeStream or AcceleratorStream)"));
+        if (sparse is null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, nameLocation, name, "sparse adjacency (CsrBuffer<T> or CsrView<T>)"));
+        if (input is null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, nameLocation, name, "input features (DenseBuffer<T> or DenseView<T>)"));
+        if (output is null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, nameLocation, name, "output (a second DenseBuffer<T> or DenseView<T>)"));
+
+        // Attribute arguments.
+        var attribute = context.Attributes[0];
+        var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
+        LocationInfo? ArgumentLocation(string argument) =>
+            LocationInfo.From((SyntaxNode?)attributeSyntax?.ArgumentList?.Arguments
+                .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == argument)?.Expression ?? attributeSyntax);
+        int reduce = 0, schedule = (int)ScheduleKind.WarpPerRow, adjacency = 0;
+        string? message = null;
+        foreach (var pair in attribute.NamedArguments)
+        {
+            switch (pair.Key)
+            {
+                case "Reduce" when pair.Value.Value is int r: reduce = r; break;
+                case "Schedule" when pair.Value.Value is int s: schedule = s; break;
+                case "Adjacency" when pair.Value.Value is int a: adjacency = a; break;
+                case "Message": message = pair.Value.Value as string; break;
+            }
+        }
+        string elementType = OperandClassifier.ElementKeyword(element) ?? element?.ToDisplayString() ?? "float";
+        if (!Enum.IsDefined(typeof(ReduceKind), reduce))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReduceNotDefined, ArgumentLocation("Reduce"), reduce.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                elementType, "it is not a Reduce value: use Reduce.Sum, Mean, Max or Min"));
+        else if (element is not null && OperandClassifier.ElementKeyword(element) is null)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReduceNotDefined, ArgumentLocation("Reduce"), ((ReduceKind)reduce).ToString(),
+                element.ToDisplayString(), "kernels accumulate in floating point: declare the operands with float or double"));
+        if (!Enum.IsDefined(typeof(ScheduleKind), schedule))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSchedule, ArgumentLocation("Schedule"),
+                schedule.ToString(System.Globalization.CultureInfo.InvariantCulture), "Schedule.RowPerThread or Schedule.WarpPerRow"));
+        if (!Enum.IsDefined(typeof(AdjacencyKind), adjacency))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownAdjacency, ArgumentLocation("Adjacency"),
+                adjacency.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        MessageSpec? messageSpec = null;
+        if (message is not null)
+            messageSpec = MessageParser.Parse(message, ArgumentLocation("Message"), method.ContainingType, elementType,
+                context.SemanticModel.Compilation, diagnostics, ct);
+
+        if (diagnostics.Count > 0)
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+
+        var containing = new List<ContainingType>();
+        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+            containing.Insert(0, new ContainingType(TypeKeyword(type), NameWithTypeParameters(type), type.IsStatic));
+        var ns = method.ContainingType.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
+        var spec = new SpMMSpec(ns, new EquatableArray<ContainingType>(containing), syntax.Identifier.Text, accessibility, form!.Value,
+            stream!, sparse!, input!, output!, elementType, (ReduceKind)reduce, (ScheduleKind)schedule, (AdjacencyKind)adjacency, messageSpec);
+        return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    private static string TypeKeyword(INamedTypeSymbol type) => type switch
+    {
+        { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
+        { IsRecord: true } => "record",
+        { TypeKind: TypeKind.Struct } => "struct",
+        { TypeKind: TypeKind.Interface } => "interface",
+        _ => "class",
+    };
+
+    private static string NameWithTypeParameters(INamedTypeSymbol type) =>
+        type.TypeParameters.Length == 0 ? type.Name : type.Name + "<" + string.Join(", ", type.TypeParameters.Select(t => t.Name)) + ">";
+}

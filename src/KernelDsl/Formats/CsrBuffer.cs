@@ -32,9 +32,9 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         Statistics = matrix.DegreeStatistics();
         if (backend.Accelerator is { } accelerator)
         {
-            _rowOffsets = accelerator.Allocate1D(matrix.RowOffsets);
-            _columns = accelerator.Allocate1D(matrix.Columns);
-            _values = matrix.Values is null ? null : accelerator.Allocate1D(matrix.Values);
+            _rowOffsets = DeviceArrays.Upload(accelerator, matrix.RowOffsets);
+            _columns = DeviceArrays.Upload(accelerator, matrix.Columns);
+            _values = matrix.Values is null ? null : DeviceArrays.Upload(accelerator, matrix.Values);
         }
         else
         {
@@ -66,7 +66,8 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_rowOffsets is null)
                 throw new InvalidOperationException("This buffer lives on the native CPU backend; it has no ILGPU view.");
-            return new CsrView<T>(_rowOffsets.View, _columns!.View, _values?.View ?? ArrayView<T>.Empty, Rows, ColumnCount);
+            return new CsrView<T>(DeviceArrays.View(_rowOffsets, Rows + 1L), DeviceArrays.View(_columns!, Nonzeros),
+                _values is null ? ArrayView<T>.Empty : DeviceArrays.View(_values, Nonzeros), Rows, ColumnCount);
         }
     }
 
@@ -105,7 +106,8 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         if (_host is not null)
             return new CsrMatrix<T>(Rows, ColumnCount, (int[])_host.RowOffsets.Clone(), (int[])_host.Columns.Clone(), (T[]?)_host.Values?.Clone());
         Backend.Synchronize();
-        return new CsrMatrix<T>(Rows, ColumnCount, _rowOffsets!.GetAsArray1D(), _columns!.GetAsArray1D(), _values?.GetAsArray1D());
+        return new CsrMatrix<T>(Rows, ColumnCount, DeviceArrays.View(_rowOffsets!, Rows + 1L).GetAsArray(),
+            DeviceArrays.View(_columns!, Nonzeros).GetAsArray(), _values is null ? null : DeviceArrays.View(_values, Nonzeros).GetAsArray());
     }
 
     /// <inheritdoc />

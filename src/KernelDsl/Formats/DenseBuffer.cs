@@ -23,7 +23,7 @@ public sealed class DenseBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         long length = checked((long)rows * columns);
         if (backend.Accelerator is { } accelerator)
         {
-            _device = accelerator.Allocate1D<T>(length);
+            _device = DeviceArrays.Allocate<T>(accelerator, length);
             _device.MemSetToZero();
         }
         else
@@ -46,7 +46,7 @@ public sealed class DenseBuffer<T> : IDisposable where T : unmanaged, INumber<T>
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_device is null)
                 throw new InvalidOperationException("This buffer lives on the native CPU backend; it has no ILGPU view.");
-            return new DenseView<T>(_device.View, Rows, Columns);
+            return new DenseView<T>(DeviceArrays.View(_device, Length), Rows, Columns);
         }
     }
 
@@ -68,7 +68,7 @@ public sealed class DenseBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         if (source.Length != Length)
             throw new ArgumentException($"source has {source.Length} elements but this {Rows} x {Columns} buffer holds {Length}.", nameof(source));
         if (_host is not null) source.CopyTo(_host);
-        else ((ArrayView<T>)_device!.View).CopyFromCPU(source);
+        else if (Length > 0) DeviceArrays.View(_device!, Length).CopyFromCPU(source);
     }
 
     /// <summary>Copies the contents into <paramref name="destination"/>, waiting for pending work first.</summary>
@@ -79,7 +79,7 @@ public sealed class DenseBuffer<T> : IDisposable where T : unmanaged, INumber<T>
             throw new ArgumentException($"destination has {destination.Length} elements but this {Rows} x {Columns} buffer holds {Length}.", nameof(destination));
         if (_host is not null) { _host.CopyTo(destination); return; }
         Backend.Synchronize();
-        ((ArrayView<T>)_device!.View).CopyToCPU(destination);
+        if (Length > 0) DeviceArrays.View(_device!, Length).CopyToCPU(destination);
     }
 
     /// <summary>Sets every element to zero.</summary>

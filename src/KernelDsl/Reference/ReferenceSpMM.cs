@@ -17,7 +17,17 @@ public static class ReferenceSpMM
     /// <param name="adjacency">Weighted uses <c>a</c>'s values; Pattern passes edge value 1.</param>
     /// <param name="message">The message (default: edge × source).</param>
     public static double[] Compute<T>(CsrMatrix<T> a, DenseMatrix<T> x, Reduce reduce, Adjacency adjacency = Adjacency.Weighted,
-        Func<double, double, double>? message = null) where T : unmanaged, INumber<T>
+        Func<double, double, double>? message = null) where T : unmanaged, INumber<T> =>
+        ComputeWithMagnitude(a, x, reduce, adjacency, message).Values;
+
+    /// <summary>
+    /// Like <see cref="Compute{T}"/>, and also the magnitude of each output element: Σ|m| over the
+    /// row's messages (divided by the degree for Mean; max |m| for Max and Min). Rounding error of a
+    /// floating-point reduction is bounded relative to that magnitude, not to the result, which can
+    /// cancel to near zero.
+    /// </summary>
+    public static (double[] Values, double[] Magnitudes) ComputeWithMagnitude<T>(CsrMatrix<T> a, DenseMatrix<T> x, Reduce reduce,
+        Adjacency adjacency = Adjacency.Weighted, Func<double, double, double>? message = null) where T : unmanaged, INumber<T>
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(x);
@@ -26,12 +36,14 @@ public static class ReferenceSpMM
         message ??= static (edge, source) => edge * source;
         int dim = x.Columns;
         var y = new double[(long)a.Rows * dim];
+        var magnitude = new double[y.Length];
         for (int i = 0; i < a.Rows; i++)
         {
             int start = a.RowOffsets[i], end = a.RowOffsets[i + 1];
             for (int c = 0; c < dim; c++)
             {
                 if (start == end) { y[(long)i * dim + c] = 0; continue; }
+                double size = 0;
                 double acc = reduce switch
                 {
                     Reduce.Max => double.NegativeInfinity,
@@ -42,6 +54,7 @@ public static class ReferenceSpMM
                 {
                     double edge = adjacency == Adjacency.Weighted ? double.CreateChecked(a.Values![e]) : 1.0;
                     double m = message(edge, double.CreateChecked(x[a.Columns[e], c]));
+                    size = reduce is Reduce.Max or Reduce.Min ? Math.Max(size, Math.Abs(m)) : size + Math.Abs(m);
                     acc = reduce switch
                     {
                         Reduce.Max => Math.Max(acc, m),
@@ -49,10 +62,11 @@ public static class ReferenceSpMM
                         _ => acc + m,
                     };
                 }
-                if (reduce == Reduce.Mean) acc /= end - start;
+                if (reduce == Reduce.Mean) { acc /= end - start; size /= end - start; }
                 y[(long)i * dim + c] = acc;
+                magnitude[(long)i * dim + c] = size;
             }
         }
-        return y;
+        return (y, magnitude);
     }
 }

@@ -52,7 +52,7 @@ public static class OperandChecks
 
     public static void CsrView<T>(in CsrView<T> a, Accelerator accelerator, bool requiresValues, string name) where T : unmanaged
     {
-        if (!a.RowOffsets.IsValid || !a.Columns.IsValid)
+        if (!a.RowOffsets.IsValid)
             throw new ArgumentException($"{name} has an invalid (default or disposed) view.", name);
         if (a.Rows < 0 || a.ColumnCount < 0)
             throw new ArgumentException($"{name} has a negative shape ({a.Rows} x {a.ColumnCount}).", name);
@@ -61,7 +61,7 @@ public static class OperandChecks
         if (requiresValues && a.Values.Length != a.Columns.Length)
             throw new ArgumentException($"{name}.Values has {a.Values.Length} entries but {name}.Columns has {a.Columns.Length}; a weighted declaration needs one value per entry (or declare Adjacency = Adjacency.Pattern).", name);
         SameAccelerator(BufferOf(a.RowOffsets), accelerator, name);
-        SameAccelerator(BufferOf(a.Columns), accelerator, name);
+        if (a.Columns.Length > 0) SameAccelerator(BufferOf(a.Columns), accelerator, name);
         if (requiresValues && a.Values.Length > 0) SameAccelerator(BufferOf(a.Values), accelerator, name);
     }
 

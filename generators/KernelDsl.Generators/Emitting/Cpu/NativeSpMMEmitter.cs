@@ -67,12 +67,19 @@ internal static class NativeSpMMEmitter
             w.Line($"ref {t} y = ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(output), (nint)row * dim);");
             w.Line($"ref {t} xBase = ref {Marshal}.GetArrayDataReference(source);");
             bool extremum = spec.Reduce is ReduceKind.Max or ReduceKind.Min;
-            using (w.Block("if (start == end)"))
+            if (extremum)
+            {
+                // The first edge initializes the row; an empty row is 0.
+                using (w.Block("if (start == end)"))
+                {
+                    w.Line($"{Marshal}.CreateSpan(ref y, dim).Clear();");
+                    w.Line("return;");
+                }
+            }
+            else
             {
                 w.Line($"{Marshal}.CreateSpan(ref y, dim).Clear();");
-                w.Line("return;");
             }
-            if (!extremum) w.Line($"{Marshal}.CreateSpan(ref y, dim).Clear();");
             using (w.Block("for (int e = start; e < end; e++)"))
             {
                 if (MessageRenderer.Uses(MessageRenderer.Scalar(spec, "edge", "source"), "edge"))
@@ -98,6 +105,7 @@ internal static class NativeSpMMEmitter
             }
             if (spec.Reduce == ReduceKind.Mean)
             {
+                using (w.Block("if (start == end)")) w.Line("return;");
                 w.Line($"{t} scale = {one} / (end - start);");
                 w.Line("int k = 0;");
                 using (w.Block($"for (; k <= dim - {vec}.Count; k += {vec}.Count)"))

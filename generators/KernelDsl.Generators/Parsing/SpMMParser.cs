@@ -13,11 +13,15 @@ namespace KernelDsl.Generators.Parsing;
 /// <summary>Turns an [SpMM] method declaration into an <see cref="SpMMSpec"/> and its diagnostics.</summary>
 internal static class SpMMParser
 {
+    /// <summary>Test hook: called with each method name before parsing; throwing simulates a generator bug.</summary>
+    internal static Func<string, bool>? FaultInjection;
+
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
     {
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
         try
         {
+            FaultInjection?.Invoke(syntax.Identifier.ValueText);
             return ParseCore(context, syntax, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -68,35 +72,30 @@ internal static class SpMMParser
             string parameterName = parameterSyntax.Identifier.Text;
             string typeText = parameter.Type.ToDisplayString();
             var (role, parameterForm, parameterElement) = OperandClassifier.Classify(parameter.Type);
-            if (parameter.RefKind != RefKind.None || parameter.IsParams)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText,
-                    "operands are passed by value; remove ref/in/out/params"));
-                continue;
-            }
             if (role == OperandRole.Unknown)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText,
                     "expected ComputeStream, CsrBuffer<T>, DenseBuffer<T> (or AcceleratorStream, CsrView<T>, DenseView<T>)"));
                 continue;
             }
-            if (form is null) form = parameterForm;
-            else if (form != parameterForm)
+            // A recognized operand with a fault still fills its slot below, so no "missing operand" follows.
+            if (parameter.RefKind != RefKind.None || parameter.IsParams)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText,
+                    "operands are passed by value; remove ref/in/out/params"));
+            }
+            else if (form is not null && form != parameterForm)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OperandsDisagree, location, parameterName,
                     $"is a {(parameterForm == OperandForm.Views ? "view" : "buffer")} operand but an earlier one is a {(form == OperandForm.Views ? "view" : "buffer")}"));
-                continue;
             }
-            if (parameterElement is not null)
+            else if (parameterElement is not null && element is not null && !SymbolEqualityComparer.Default.Equals(element, parameterElement))
             {
-                if (element is null) element = parameterElement;
-                else if (!SymbolEqualityComparer.Default.Equals(element, parameterElement))
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OperandsDisagree, location, parameterName,
-                        $"has element type '{parameterElement.ToDisplayString()}' but an earlier operand has '{element.ToDisplayString()}'"));
-                    continue;
-                }
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OperandsDisagree, location, parameterName,
+                    $"has element type '{parameterElement.ToDisplayString()}' but an earlier operand has '{element.ToDisplayString()}'"));
             }
+            form ??= parameterForm;
+            element ??= parameterElement;
             switch (role)
             {
                 case OperandRole.Stream when stream is null && sparse is null && input is null:

@@ -1,0 +1,51 @@
+namespace KernelDsl.Generators.Tests.Diagnostics;
+
+/// <summary>For each rule: a declaration that breaks it (span marked) and the same declaration fixed.</summary>
+public static class DiagnosticCases
+{
+    private const string Ops = "ComputeStream s, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y";
+
+    private static string Wrap(string members, string typeHead = "public static partial class K") =>
+        Support.Sources.Usings + "namespace Demo;\n" + typeHead + "\n{\n" + members + "\n}\n";
+
+    private const string Good = "[SpMM] public static partial void F(" + Ops + ");";
+
+    public static readonly (string Case, string Id, string Bad, string Fixed)[] All =
+    [
+        ("not static", "KDSL1001", Wrap("[SpMM] public partial void [|F|](" + Ops + ");", "public partial class K"), Wrap(Good, "public partial class K")),
+        ("has a body", "KDSL1001", Wrap("[SpMM] public static void [|F|](" + Ops + ") { }"), Wrap(Good)),
+        ("type not partial", "KDSL1002", Support.Sources.Usings + "namespace Demo;\npublic class [|Outer|]\n{\n    public static partial class K\n    {\n        " + Good + "\n    }\n}\n",
+            Support.Sources.Usings + "namespace Demo;\npublic partial class Outer\n{\n    public static partial class K\n    {\n        " + Good + "\n    }\n}\n"),
+        ("missing output", "KDSL1003", Wrap("[SpMM] public static partial void [|F|](ComputeStream s, CsrBuffer<float> a, DenseBuffer<float> x);"), Wrap(Good)),
+        ("unsupported parameter", "KDSL1004", Wrap("[SpMM] public static partial void F(" + Ops + ", [|int count|]);"), Wrap(Good)),
+        ("ref operand", "KDSL1004", Wrap("[SpMM] public static partial void F(ComputeStream s, [|ref CsrBuffer<float> a|], DenseBuffer<float> x, DenseBuffer<float> y);"), Wrap(Good)),
+        ("returns a value", "KDSL1005", Wrap("[SpMM] public static partial [|int|] F(" + Ops + ");"), Wrap(Good)),
+        ("generic", "KDSL1006", Wrap("[SpMM] public static partial void F[|<T>|](" + Ops + ");"), Wrap(Good)),
+        ("element types differ", "KDSL2001", Wrap("[SpMM] public static partial void F(ComputeStream s, CsrBuffer<float> a, DenseBuffer<float> x, [|DenseBuffer<double> y|]);"), Wrap(Good)),
+        ("buffer and view mixed", "KDSL2001", Wrap("[SpMM] public static partial void F(ComputeStream s, CsrBuffer<float> a, DenseBuffer<float> x, [|DenseView<float> y|]);"), Wrap(Good)),
+        ("unknown adjacency", "KDSL2002", Wrap("[SpMM(Adjacency = [|(Adjacency)7|])] public static partial void F(" + Ops + ");"),
+            Wrap("[SpMM(Adjacency = Adjacency.Pattern)] public static partial void F(" + Ops + ");")),
+        ("unknown schedule", "KDSL3001", Wrap("[SpMM(Schedule = [|(Schedule)9|])] public static partial void F(" + Ops + ");"),
+            Wrap("[SpMM(Schedule = Schedule.RowPerThread)] public static partial void F(" + Ops + ");")),
+        ("message missing", "KDSL4001", Wrap("[SpMM(Message = [|\"Nope\"|])] public static partial void F(" + Ops + ");"),
+            Wrap("[Message] static float Nope(float e, float v) => e * v;\n[SpMM(Message = \"Nope\")] public static partial void F(" + Ops + ");")),
+        ("message not marked", "KDSL4001", Wrap("static float M(float e, float v) => e * v;\n[SpMM(Message = [|nameof(M)|])] public static partial void F(" + Ops + ");"),
+            Wrap("[Message] static float M(float e, float v) => e * v;\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");")),
+        ("message signature", "KDSL4001", Wrap("[Message] static double [|M|](double e, double v) => e * v;\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");"),
+            Wrap("[Message] static float M(float e, float v) => e * v;\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");")),
+        ("message instance", "KDSL4002", Wrap("[Message] float [|M|](float e, float v) => e * v;\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");", "public partial class K"),
+            Wrap("[Message] static float M(float e, float v) => e * v;\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");", "public partial class K")),
+        ("message reads a field", "KDSL4003", Wrap("static float Scale = 2f;\n[Message] static float M(float e, float v) => e * v * [|Scale|];\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");"),
+            Wrap("const float Scale = 2f;\n[Message] static float M(float e, float v) => e * v * Scale;\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");")),
+        ("message allocates", "KDSL4004", Wrap("[Message] static float M(float e, float v)\n{\n    var t = [|new float[2]|];\n    return e * v;\n}\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");"),
+            Wrap("[Message] static float M(float e, float v)\n{\n    var t = e;\n    return t * v;\n}\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");")),
+        ("message calls Console", "KDSL4005", Wrap("[Message] static float M(float e, float v) => e * v + [|Console.Read()|];\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");"),
+            Wrap("[Message] static float M(float e, float v) => e * v + MathF.Sqrt(MathF.Abs(v));\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");")),
+        ("reduce on int", "KDSL4006", Wrap("[SpMM(Reduce = [|Reduce.Max|])] public static partial void F(ComputeStream s, CsrBuffer<int> a, DenseBuffer<int> x, DenseBuffer<int> y);"),
+            Wrap("[SpMM(Reduce = Reduce.Max)] public static partial void F(ComputeStream s, CsrBuffer<double> a, DenseBuffer<double> x, DenseBuffer<double> y);")),
+        ("unknown reduce", "KDSL4006", Wrap("[SpMM(Reduce = [|(Reduce)8|])] public static partial void F(" + Ops + ");"),
+            Wrap("[SpMM(Reduce = Reduce.Min)] public static partial void F(" + Ops + ");")),
+        ("message throws", "KDSL4007", Wrap("[Message] static float M(float e, float v)\n{\n    if (v < 0) [|throw null!;|]\n    return e * v;\n}\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");"),
+            Wrap("[Message] static float M(float e, float v)\n{\n    if (v < 0) return 0f;\n    return e * v;\n}\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");")),
+    ];
+}

@@ -1,0 +1,82 @@
+using KernelDsl.Generators.Tests.Support;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace KernelDsl.Generators.Tests.Incremental;
+
+/// <summary>The pipeline stays cached across unrelated edits, and output is byte-identical run to run.</summary>
+public sealed class IncrementalTests
+{
+    private static readonly string Declarations = Sources.SpMM("WarpPerRow", "Sum", "simd");
+
+    [Fact]
+    public void UnrelatedEditLeavesEveryTrackedStepCachedOrUnchanged()
+    {
+        var compilation = GeneratorHarness.Compilation(Declarations, "namespace Other { public class A { public int X; } }");
+        var driver = GeneratorHarness.Driver(trackSteps: true).RunGenerators(compilation);
+
+        var edited = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Last(),
+            CSharpSyntaxTree.ParseText("namespace Other { public class A { public int X; public int Y => X + 1; } }", GeneratorHarness.ParseOptions, path: "Source1.cs"));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        var steps = result.TrackedSteps[KernelDslGenerator.ParseStep];
+        Assert.NotEmpty(steps);
+        Assert.All(steps.SelectMany(s => s.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"parse step was {o.Reason}"));
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
+            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"output step was {o.Reason}"));
+    }
+
+    [Fact]
+    public void EditInsideTheDeclaringFileReparsesButKeepsTheOutputWhenTheSpecIsEqual()
+    {
+        var compilation = GeneratorHarness.Compilation(Declarations);
+        var driver = GeneratorHarness.Driver(trackSteps: true).RunGenerators(compilation);
+        var tree = compilation.SyntaxTrees.Single();
+        var edited = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(tree.ToString() + "\n// a comment\n")));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        Assert.All(result.TrackedSteps[KernelDslGenerator.ParseStep].SelectMany(s => s.Outputs),
+            o => Assert.Equal(IncrementalStepRunReason.Unchanged, o.Reason));
+    }
+
+    [Fact]
+    public void ChangingTheDeclarationRegenerates()
+    {
+        var compilation = GeneratorHarness.Compilation(Declarations);
+        var driver = GeneratorHarness.Driver(trackSteps: true).RunGenerators(compilation);
+        var tree = compilation.SyntaxTrees.Single();
+        var edited = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(tree.ToString().Replace("Reduce.Sum", "Reduce.Max"))));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        Assert.Contains(result.TrackedSteps[KernelDslGenerator.ParseStep].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains(result.GeneratedSources, s => s.SourceText.ToString().Contains("reduce Max", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TwoRunsAreByteIdentical()
+    {
+        string[] Run() => GeneratorHarness.Run(Declarations, Sources.SpMM("RowPerThread", "Mean", "called").Replace("namespace Demo;", "namespace Demo2;"))
+            .Result.GeneratedSources.OrderBy(s => s.HintName, StringComparer.Ordinal)
+            .Select(s => s.HintName + "\n" + s.SourceText).ToArray();
+        var first = Run();
+        Assert.NotEmpty(first);
+        Assert.Equal(first, Run());
+        Assert.All(first, text => Assert.DoesNotContain("\r", text, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void PipelineModelHoldsNoSymbolsOrSyntax()
+    {
+        // The parse step's output type is plain data: records of strings, enums and equatable arrays.
+        var forbidden = new[] { typeof(ISymbol), typeof(SyntaxNode), typeof(Compilation), typeof(SemanticModel), typeof(Location) };
+        var seen = new HashSet<Type>();
+        void Walk(Type t)
+        {
+            if (!seen.Add(t) || t.IsPrimitive || t == typeof(string) || t.IsEnum) return;
+            Assert.DoesNotContain(forbidden, f => f.IsAssignableFrom(t));
+            foreach (var p in t.GetProperties()) Walk(p.PropertyType);
+            if (t.IsGenericType) foreach (var a in t.GetGenericArguments()) Walk(a);
+        }
+        Walk(typeof(KernelDslGenerator).Assembly.GetType("KernelDsl.Generators.Model.ParseResult", throwOnError: true)!);
+        Assert.Contains(seen, t => t.Name == "SpMMSpec");
+    }
+}

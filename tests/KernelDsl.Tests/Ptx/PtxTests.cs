@@ -1,0 +1,36 @@
+using ILGPU;
+using ILGPU.Runtime.Cuda;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace KernelDsl.Tests.Ptx;
+
+/// <summary>Every generated kernel compiles to PTX for SM 9.0 and assembles with ptxas, without spills.</summary>
+public sealed class PtxTests(ITestOutputHelper output)
+{
+    public static IEnumerable<object[]> Kernels =>
+        PtxAssembler.GeneratedKernels(typeof(PtxTests).Assembly).Select(m => new object[] { m.DeclaringType!.Name + "." + m.Name });
+
+    [Fact]
+    public void EveryDeclarationOfTheTestAssemblyHasKernels()
+    {
+        // 18 buffer declarations + 1 view declaration, one kernel each.
+        Assert.Equal(19, PtxAssembler.GeneratedKernels(typeof(PtxTests).Assembly).Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void CompilesAndAssembles(string kernel)
+    {
+        var method = PtxAssembler.GeneratedKernels(typeof(PtxTests).Assembly).Single(m => m.DeclaringType!.Name + "." + m.Name == kernel);
+        using var context = Context.Create(b => b.Default().Cuda().Optimize(OptimizationLevel.O2));
+        string ptx = PtxAssembler.CompileToPtx(context, method);
+        Assert.Contains(".version 7.8", ptx, StringComparison.Ordinal);
+        Assert.Contains(".entry", ptx, StringComparison.Ordinal);
+        var report = PtxAssembler.Assemble(kernel, ptx);
+        output.WriteLine($"{kernel}: {report.Registers} registers, {report.SharedBytes} B shared, spills {report.SpillStoreBytes}/{report.SpillLoadBytes} B");
+        Assert.True(report.Registers > 0, "ptxas reported no register count:\n" + report.Output);
+        Assert.Equal(0, report.SpillStoreBytes);
+        Assert.Equal(0, report.SpillLoadBytes);
+    }
+}

@@ -36,10 +36,28 @@ internal sealed class CodeWriter
         return new Closer(this);
     }
 
+    internal void Indent() => _indent++;
+
+    internal void Outdent() => _indent--;
+
     public override string ToString() => _text.ToString();
 
     private sealed class Closer(CodeWriter writer) : IDisposable
     {
         public void Dispose() => writer.Close();
     }
+}
+
+/// <summary>Indents the writer until disposed.</summary>
+internal sealed class Indent : IDisposable
+{
+    private readonly CodeWriter _writer;
+
+    public Indent(CodeWriter writer)
+    {
+        _writer = writer;
+        writer.Indent();
+    }
+
+    public void Dispose() => _writer.Outdent();
 }

@@ -30,45 +30,64 @@ namespace Demo
                 });
             }
 
-            /// <summary>Output row <paramref name="row"/>: y[row, :] = the mean of the messages over the row's edges.</summary>
+            /// <summary>
+            /// Output row <paramref name="row"/>: y[row, :] = the mean of the messages over the row's edges.
+            /// Columns go in tiles of 4 vectors, then single vectors, then scalars; a tile's accumulators stay in registers.
+            /// </summary>
             private static void NativeRow(int row, int[] rowOffsets, int[] columns, double[] values, double[] source, double[] output, int dim)
             {
                 int start = rowOffsets[row];
                 int end = rowOffsets[row + 1];
                 ref double y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(output), (nint)row * dim);
-                ref double xBase = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(source);
-                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, dim).Clear();
-                for (int e = start; e < end; e++)
-                {
-                    double edge = values[e];
-                    ref double xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim);
-                    int c = 0;
-                    var edgeV = new global::System.Numerics.Vector<double>(edge);
-                    for (; c <= dim - global::System.Numerics.Vector<double>.Count; c += global::System.Numerics.Vector<double>.Count)
-                    {
-                        global::System.Numerics.Vector<double> sourceV = global::System.Numerics.Vector.LoadUnsafe(ref xRow, (nuint)c);
-                        global::System.Numerics.Vector<double> m = ((edgeV * global::System.Numerics.Vector.Max(sourceV, new global::System.Numerics.Vector<double>((double)0))) + new global::System.Numerics.Vector<double>(0.5d));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref y, (nuint)c) + m, ref y, (nuint)c);
-                    }
-                    for (; c < dim; c++)
-                    {
-                        double m = ((edge * global::System.Math.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, c), 0)) + 0.5d);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) = global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) + m;
-                    }
-                }
                 if (start == end)
                 {
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, dim).Clear();
                     return;
                 }
+                ref double xBase = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(source);
                 double scale = 1d / (end - start);
-                int k = 0;
-                for (; k <= dim - global::System.Numerics.Vector<double>.Count; k += global::System.Numerics.Vector<double>.Count)
+                int c = 0;
+                for (; c <= dim - 4 * global::System.Numerics.Vector<double>.Count; c += 4 * global::System.Numerics.Vector<double>.Count)
                 {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref y, (nuint)k) * scale, ref y, (nuint)k);
+                    global::System.Numerics.Vector<double> acc0 = global::System.Numerics.Vector<double>.Zero;
+                    global::System.Numerics.Vector<double> acc1 = global::System.Numerics.Vector<double>.Zero;
+                    global::System.Numerics.Vector<double> acc2 = global::System.Numerics.Vector<double>.Zero;
+                    global::System.Numerics.Vector<double> acc3 = global::System.Numerics.Vector<double>.Zero;
+                    for (int e = start; e < end; e++)
+                    {
+                        var edgeV = new global::System.Numerics.Vector<double>(values[e]);
+                        ref double xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim + c);
+                        acc0 = acc0 + ((edgeV * global::System.Numerics.Vector.Max(global::System.Numerics.Vector.LoadUnsafe(ref xTile), new global::System.Numerics.Vector<double>((double)0))) + new global::System.Numerics.Vector<double>(0.5d));
+                        acc1 = acc1 + ((edgeV * global::System.Numerics.Vector.Max(global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(1 * global::System.Numerics.Vector<double>.Count)), new global::System.Numerics.Vector<double>((double)0))) + new global::System.Numerics.Vector<double>(0.5d));
+                        acc2 = acc2 + ((edgeV * global::System.Numerics.Vector.Max(global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(2 * global::System.Numerics.Vector<double>.Count)), new global::System.Numerics.Vector<double>((double)0))) + new global::System.Numerics.Vector<double>(0.5d));
+                        acc3 = acc3 + ((edgeV * global::System.Numerics.Vector.Max(global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(3 * global::System.Numerics.Vector<double>.Count)), new global::System.Numerics.Vector<double>((double)0))) + new global::System.Numerics.Vector<double>(0.5d));
+                    }
+                    global::System.Numerics.Vector.StoreUnsafe(acc0 * scale, ref y, (nuint)c);
+                    global::System.Numerics.Vector.StoreUnsafe(acc1 * scale, ref y, (nuint)(c + 1 * global::System.Numerics.Vector<double>.Count));
+                    global::System.Numerics.Vector.StoreUnsafe(acc2 * scale, ref y, (nuint)(c + 2 * global::System.Numerics.Vector<double>.Count));
+                    global::System.Numerics.Vector.StoreUnsafe(acc3 * scale, ref y, (nuint)(c + 3 * global::System.Numerics.Vector<double>.Count));
                 }
-                for (; k < dim; k++)
+                for (; c <= dim - global::System.Numerics.Vector<double>.Count; c += global::System.Numerics.Vector<double>.Count)
                 {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y, k) *= scale;
+                    global::System.Numerics.Vector<double> acc0 = global::System.Numerics.Vector<double>.Zero;
+                    for (int e = start; e < end; e++)
+                    {
+                        var edgeV = new global::System.Numerics.Vector<double>(values[e]);
+                        ref double xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim + c);
+                        acc0 = acc0 + ((edgeV * global::System.Numerics.Vector.Max(global::System.Numerics.Vector.LoadUnsafe(ref xTile), new global::System.Numerics.Vector<double>((double)0))) + new global::System.Numerics.Vector<double>(0.5d));
+                    }
+                    global::System.Numerics.Vector.StoreUnsafe(acc0 * scale, ref y, (nuint)c);
+                }
+                for (; c < dim; c++)
+                {
+                    double acc0 = 0d;
+                    for (int e = start; e < end; e++)
+                    {
+                        double edge = values[e];
+                        ref double xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim + c);
+                        acc0 = acc0 + ((edge * global::System.Math.Max(xTile, 0)) + 0.5d);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) = acc0 * scale;
                 }
             }
         }

@@ -30,38 +30,33 @@ namespace Demo
                 });
             }
 
-            /// <summary>Output row <paramref name="row"/>: y[row, :] = the mean of the messages over the row's edges.</summary>
+            /// <summary>
+            /// Output row <paramref name="row"/>: y[row, :] = the mean of the messages over the row's edges.
+            /// The message has no SIMD form, so columns go one at a time.
+            /// </summary>
             private static void NativeRow(int row, int[] rowOffsets, int[] columns, float[] values, float[] source, float[] output, int dim)
             {
                 int start = rowOffsets[row];
                 int end = rowOffsets[row + 1];
                 ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(output), (nint)row * dim);
-                ref float xBase = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(source);
-                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, dim).Clear();
-                for (int e = start; e < end; e++)
-                {
-                    float edge = values[e];
-                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim);
-                    int c = 0;
-                    for (; c < dim; c++)
-                    {
-                        float m = global::Demo.Kernels.Called(edge, global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, c));
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) = global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) + m;
-                    }
-                }
                 if (start == end)
                 {
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, dim).Clear();
                     return;
                 }
+                ref float xBase = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(source);
                 float scale = 1f / (end - start);
-                int k = 0;
-                for (; k <= dim - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
+                int c = 0;
+                for (; c < dim; c++)
                 {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref y, (nuint)k) * scale, ref y, (nuint)k);
-                }
-                for (; k < dim; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y, k) *= scale;
+                    float acc0 = 0f;
+                    for (int e = start; e < end; e++)
+                    {
+                        float edge = values[e];
+                        ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim + c);
+                        acc0 = acc0 + global::Demo.Kernels.Called(edge, xTile);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) = acc0 * scale;
                 }
             }
         }

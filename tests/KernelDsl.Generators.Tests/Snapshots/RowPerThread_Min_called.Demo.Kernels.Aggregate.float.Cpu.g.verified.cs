@@ -30,28 +30,39 @@ namespace Demo
                 });
             }
 
-            /// <summary>Output row <paramref name="row"/>: y[row, :] = the element-wise minimum of the messages over the row's edges.</summary>
+            /// <summary>
+            /// Output row <paramref name="row"/>: y[row, :] = the element-wise minimum of the messages over the row's edges.
+            /// The message has no SIMD form, so columns go one at a time.
+            /// </summary>
             private static void NativeRow(int row, int[] rowOffsets, int[] columns, float[] values, float[] source, float[] output, int dim)
             {
                 int start = rowOffsets[row];
                 int end = rowOffsets[row + 1];
                 ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(output), (nint)row * dim);
-                ref float xBase = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(source);
                 if (start == end)
                 {
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, dim).Clear();
                     return;
                 }
-                for (int e = start; e < end; e++)
+                ref float xBase = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(source);
+                int c = 0;
+                for (; c < dim; c++)
                 {
-                    float edge = values[e];
-                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim);
-                    int c = 0;
-                    for (; c < dim; c++)
+                    float acc0;
+                    // The first edge initializes the accumulators.
                     {
-                        float m = global::Demo.Kernels.Called(edge, global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, c));
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) = e == start ? m : global::System.Math.Min(global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c), m);
+                        int e = start;
+                        float edge = values[e];
+                        ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim + c);
+                        acc0 = global::Demo.Kernels.Called(edge, xTile);
                     }
+                    for (int e = start + 1; e < end; e++)
+                    {
+                        float edge = values[e];
+                        ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim + c);
+                        acc0 = global::System.Math.Min(acc0, global::Demo.Kernels.Called(edge, xTile));
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) = acc0;
                 }
             }
         }

@@ -30,31 +30,63 @@ namespace Demo
                 });
             }
 
-            /// <summary>Output row <paramref name="row"/>: y[row, :] = the sum of the messages over the row's edges.</summary>
+            /// <summary>
+            /// Output row <paramref name="row"/>: y[row, :] = the sum of the messages over the row's edges.
+            /// Columns go in tiles of 4 vectors, then single vectors, then scalars; a tile's accumulators stay in registers.
+            /// </summary>
             private static void NativeRow(int row, int[] rowOffsets, int[] columns, float[] values, float[] source, float[] output, int dim)
             {
                 int start = rowOffsets[row];
                 int end = rowOffsets[row + 1];
                 ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(output), (nint)row * dim);
-                ref float xBase = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(source);
-                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, dim).Clear();
-                for (int e = start; e < end; e++)
+                if (start == end)
                 {
-                    float edge = values[e];
-                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim);
-                    int c = 0;
-                    var edgeV = new global::System.Numerics.Vector<float>(edge);
-                    for (; c <= dim - global::System.Numerics.Vector<float>.Count; c += global::System.Numerics.Vector<float>.Count)
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, dim).Clear();
+                    return;
+                }
+                ref float xBase = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(source);
+                int c = 0;
+                for (; c <= dim - 4 * global::System.Numerics.Vector<float>.Count; c += 4 * global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector<float> acc0 = global::System.Numerics.Vector<float>.Zero;
+                    global::System.Numerics.Vector<float> acc1 = global::System.Numerics.Vector<float>.Zero;
+                    global::System.Numerics.Vector<float> acc2 = global::System.Numerics.Vector<float>.Zero;
+                    global::System.Numerics.Vector<float> acc3 = global::System.Numerics.Vector<float>.Zero;
+                    for (int e = start; e < end; e++)
                     {
-                        global::System.Numerics.Vector<float> sourceV = global::System.Numerics.Vector.LoadUnsafe(ref xRow, (nuint)c);
-                        global::System.Numerics.Vector<float> m = edgeV * sourceV;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref y, (nuint)c) + m, ref y, (nuint)c);
+                        var edgeV = new global::System.Numerics.Vector<float>(values[e]);
+                        ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim + c);
+                        acc0 = acc0 + edgeV * global::System.Numerics.Vector.LoadUnsafe(ref xTile);
+                        acc1 = acc1 + edgeV * global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(1 * global::System.Numerics.Vector<float>.Count));
+                        acc2 = acc2 + edgeV * global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(2 * global::System.Numerics.Vector<float>.Count));
+                        acc3 = acc3 + edgeV * global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(3 * global::System.Numerics.Vector<float>.Count));
                     }
-                    for (; c < dim; c++)
+                    global::System.Numerics.Vector.StoreUnsafe(acc0, ref y, (nuint)c);
+                    global::System.Numerics.Vector.StoreUnsafe(acc1, ref y, (nuint)(c + 1 * global::System.Numerics.Vector<float>.Count));
+                    global::System.Numerics.Vector.StoreUnsafe(acc2, ref y, (nuint)(c + 2 * global::System.Numerics.Vector<float>.Count));
+                    global::System.Numerics.Vector.StoreUnsafe(acc3, ref y, (nuint)(c + 3 * global::System.Numerics.Vector<float>.Count));
+                }
+                for (; c <= dim - global::System.Numerics.Vector<float>.Count; c += global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector<float> acc0 = global::System.Numerics.Vector<float>.Zero;
+                    for (int e = start; e < end; e++)
                     {
-                        float m = edge * global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, c);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) = global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) + m;
+                        var edgeV = new global::System.Numerics.Vector<float>(values[e]);
+                        ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim + c);
+                        acc0 = acc0 + edgeV * global::System.Numerics.Vector.LoadUnsafe(ref xTile);
                     }
+                    global::System.Numerics.Vector.StoreUnsafe(acc0, ref y, (nuint)c);
+                }
+                for (; c < dim; c++)
+                {
+                    float acc0 = 0f;
+                    for (int e = start; e < end; e++)
+                    {
+                        float edge = values[e];
+                        ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim + c);
+                        acc0 = acc0 + edge * xTile;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) = acc0;
                 }
             }
         }

@@ -30,45 +30,64 @@ namespace Demo
                 });
             }
 
-            /// <summary>Output row <paramref name="row"/>: y[row, :] = the mean of the messages over the row's edges.</summary>
+            /// <summary>
+            /// Output row <paramref name="row"/>: y[row, :] = the mean of the messages over the row's edges.
+            /// Columns go in tiles of 4 vectors, then single vectors, then scalars; a tile's accumulators stay in registers.
+            /// </summary>
             private static void NativeRow(int row, int[] rowOffsets, int[] columns, float[] values, float[] source, float[] output, int dim)
             {
                 int start = rowOffsets[row];
                 int end = rowOffsets[row + 1];
                 ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(output), (nint)row * dim);
-                ref float xBase = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(source);
-                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, dim).Clear();
-                for (int e = start; e < end; e++)
-                {
-                    float edge = values[e];
-                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim);
-                    int c = 0;
-                    var edgeV = new global::System.Numerics.Vector<float>(edge);
-                    for (; c <= dim - global::System.Numerics.Vector<float>.Count; c += global::System.Numerics.Vector<float>.Count)
-                    {
-                        global::System.Numerics.Vector<float> sourceV = global::System.Numerics.Vector.LoadUnsafe(ref xRow, (nuint)c);
-                        global::System.Numerics.Vector<float> m = ((edgeV * global::System.Numerics.Vector.Max(sourceV, new global::System.Numerics.Vector<float>((float)0))) + new global::System.Numerics.Vector<float>(0.5f));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref y, (nuint)c) + m, ref y, (nuint)c);
-                    }
-                    for (; c < dim; c++)
-                    {
-                        float m = ((edge * global::System.Math.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, c), 0)) + 0.5f);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) = global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) + m;
-                    }
-                }
                 if (start == end)
                 {
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, dim).Clear();
                     return;
                 }
+                ref float xBase = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(source);
                 float scale = 1f / (end - start);
-                int k = 0;
-                for (; k <= dim - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
+                int c = 0;
+                for (; c <= dim - 4 * global::System.Numerics.Vector<float>.Count; c += 4 * global::System.Numerics.Vector<float>.Count)
                 {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref y, (nuint)k) * scale, ref y, (nuint)k);
+                    global::System.Numerics.Vector<float> acc0 = global::System.Numerics.Vector<float>.Zero;
+                    global::System.Numerics.Vector<float> acc1 = global::System.Numerics.Vector<float>.Zero;
+                    global::System.Numerics.Vector<float> acc2 = global::System.Numerics.Vector<float>.Zero;
+                    global::System.Numerics.Vector<float> acc3 = global::System.Numerics.Vector<float>.Zero;
+                    for (int e = start; e < end; e++)
+                    {
+                        var edgeV = new global::System.Numerics.Vector<float>(values[e]);
+                        ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim + c);
+                        acc0 = acc0 + ((edgeV * global::System.Numerics.Vector.Max(global::System.Numerics.Vector.LoadUnsafe(ref xTile), new global::System.Numerics.Vector<float>((float)0))) + new global::System.Numerics.Vector<float>(0.5f));
+                        acc1 = acc1 + ((edgeV * global::System.Numerics.Vector.Max(global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(1 * global::System.Numerics.Vector<float>.Count)), new global::System.Numerics.Vector<float>((float)0))) + new global::System.Numerics.Vector<float>(0.5f));
+                        acc2 = acc2 + ((edgeV * global::System.Numerics.Vector.Max(global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(2 * global::System.Numerics.Vector<float>.Count)), new global::System.Numerics.Vector<float>((float)0))) + new global::System.Numerics.Vector<float>(0.5f));
+                        acc3 = acc3 + ((edgeV * global::System.Numerics.Vector.Max(global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(3 * global::System.Numerics.Vector<float>.Count)), new global::System.Numerics.Vector<float>((float)0))) + new global::System.Numerics.Vector<float>(0.5f));
+                    }
+                    global::System.Numerics.Vector.StoreUnsafe(acc0 * scale, ref y, (nuint)c);
+                    global::System.Numerics.Vector.StoreUnsafe(acc1 * scale, ref y, (nuint)(c + 1 * global::System.Numerics.Vector<float>.Count));
+                    global::System.Numerics.Vector.StoreUnsafe(acc2 * scale, ref y, (nuint)(c + 2 * global::System.Numerics.Vector<float>.Count));
+                    global::System.Numerics.Vector.StoreUnsafe(acc3 * scale, ref y, (nuint)(c + 3 * global::System.Numerics.Vector<float>.Count));
                 }
-                for (; k < dim; k++)
+                for (; c <= dim - global::System.Numerics.Vector<float>.Count; c += global::System.Numerics.Vector<float>.Count)
                 {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y, k) *= scale;
+                    global::System.Numerics.Vector<float> acc0 = global::System.Numerics.Vector<float>.Zero;
+                    for (int e = start; e < end; e++)
+                    {
+                        var edgeV = new global::System.Numerics.Vector<float>(values[e]);
+                        ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim + c);
+                        acc0 = acc0 + ((edgeV * global::System.Numerics.Vector.Max(global::System.Numerics.Vector.LoadUnsafe(ref xTile), new global::System.Numerics.Vector<float>((float)0))) + new global::System.Numerics.Vector<float>(0.5f));
+                    }
+                    global::System.Numerics.Vector.StoreUnsafe(acc0 * scale, ref y, (nuint)c);
+                }
+                for (; c < dim; c++)
+                {
+                    float acc0 = 0f;
+                    for (int e = start; e < end; e++)
+                    {
+                        float edge = values[e];
+                        ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim + c);
+                        acc0 = acc0 + ((edge * global::System.Math.Max(xTile, 0)) + 0.5f);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) = acc0 * scale;
                 }
             }
         }

@@ -53,86 +53,103 @@ internal static class NativeSpMMEmitter
         }
     }
 
+    /// <summary>Vectors per register tile: four accumulators stay in registers while the row's edges stream by.</summary>
+    private const int TileVectors = 4;
+
     private static void Row(CodeWriter w, SpMMSpec spec)
     {
         string t = spec.ElementType;
         string vec = $"global::System.Numerics.Vector<{t}>";
         bool simd = MessageRenderer.IsVectorizable(spec);
-        string one = t == "float" ? "1f" : "1d";
-        w.Line("/// <summary>Output row <paramref name=\"row\"/>: y[row, :] = " + ReduceText(spec) + " over the row's edges.</summary>");
+        w.Line("/// <summary>");
+        w.Line("/// Output row <paramref name=\"row\"/>: y[row, :] = " + ReduceText(spec) + " over the row's edges.");
+        w.Line(simd
+            ? $"/// Columns go in tiles of {TileVectors} vectors, then single vectors, then scalars; a tile's accumulators stay in registers."
+            : "/// The message has no SIMD form, so columns go one at a time.");
+        w.Line("/// </summary>");
         using (w.Block($"private static void NativeRow(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] values, " : "")}{t}[] source, {t}[] output, int dim)"))
         {
             w.Line("int start = rowOffsets[row];");
             w.Line("int end = rowOffsets[row + 1];");
             w.Line($"ref {t} y = ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(output), (nint)row * dim);");
-            w.Line($"ref {t} xBase = ref {Marshal}.GetArrayDataReference(source);");
-            bool extremum = spec.Reduce is ReduceKind.Max or ReduceKind.Min;
-            if (extremum)
-            {
-                // The first edge initializes the row; an empty row is 0.
-                using (w.Block("if (start == end)"))
-                {
-                    w.Line($"{Marshal}.CreateSpan(ref y, dim).Clear();");
-                    w.Line("return;");
-                }
-            }
-            else
+            using (w.Block("if (start == end)"))
             {
                 w.Line($"{Marshal}.CreateSpan(ref y, dim).Clear();");
+                w.Line("return;");
             }
-            using (w.Block("for (int e = start; e < end; e++)"))
+            w.Line($"ref {t} xBase = ref {Marshal}.GetArrayDataReference(source);");
+            if (spec.Reduce == ReduceKind.Mean) w.Line($"{t} scale = {(t == "float" ? "1f" : "1d")} / (end - start);");
+            w.Line("int c = 0;");
+            if (simd)
             {
-                if (MessageRenderer.Uses(MessageRenderer.Scalar(spec, "edge", "source"), "edge"))
-                    w.Line($"{t} edge = {(Weighted(spec) ? "values[e]" : one)};");
-                w.Line($"ref {t} xRow = ref {Unsafe}.Add(ref xBase, (nint)columns[e] * dim);");
-                w.Line("int c = 0;");
-                if (simd)
-                {
-                    if (NeedsEdgeVector(spec)) w.Line($"var edgeV = new {vec}(edge);");
-                    using (w.Block($"for (; c <= dim - {vec}.Count; c += {vec}.Count)"))
-                    {
-                        w.Line($"{vec} sourceV = global::System.Numerics.Vector.LoadUnsafe(ref xRow, (nuint)c);");
-                        w.Line($"{vec} m = {MessageRenderer.Vector(spec, "edgeV", "sourceV")};");
-                        Combine(w, spec, "m", $"global::System.Numerics.Vector.LoadUnsafe(ref y, (nuint)c)",
-                            v => $"global::System.Numerics.Vector.StoreUnsafe({v}, ref y, (nuint)c);", vector: true);
-                    }
-                }
-                using (w.Block("for (; c < dim; c++)"))
-                {
-                    w.Line($"{t} m = {MessageRenderer.Scalar(spec, "edge", $"{Unsafe}.Add(ref xRow, c)")};");
-                    Combine(w, spec, "m", $"{Unsafe}.Add(ref y, c)", v => $"{Unsafe}.Add(ref y, c) = {v};", vector: false);
-                }
+                Tile(w, spec, TileVectors, $"for (; c <= dim - {TileVectors} * {vec}.Count; c += {TileVectors} * {vec}.Count)");
+                Tile(w, spec, 1, $"for (; c <= dim - {vec}.Count; c += {vec}.Count)");
             }
-            if (spec.Reduce == ReduceKind.Mean)
-            {
-                using (w.Block("if (start == end)")) w.Line("return;");
-                w.Line($"{t} scale = {one} / (end - start);");
-                w.Line("int k = 0;");
-                using (w.Block($"for (; k <= dim - {vec}.Count; k += {vec}.Count)"))
-                    w.Line($"global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref y, (nuint)k) * scale, ref y, (nuint)k);");
-                using (w.Block("for (; k < dim; k++)"))
-                    w.Line($"{Unsafe}.Add(ref y, k) *= scale;");
-            }
+            Tile(w, spec, 0, "for (; c < dim; c++)");
         }
     }
 
-    private static bool NeedsEdgeVector(SpMMSpec spec) =>
-        MessageRenderer.Uses(MessageRenderer.Vector(spec, "edgeV", "sourceV"), "edgeV");
-
-    /// <summary>Folds message <paramref name="m"/> into the accumulator held in y.</summary>
-    private static void Combine(CodeWriter w, SpMMSpec spec, string m, string current, System.Func<string, string> store, bool vector)
+    /// <summary>
+    /// One column tile: <paramref name="vectors"/> Vector&lt;T&gt; accumulators (0 = one scalar), reduced
+    /// over the row's edges, then stored (scaled for Mean).
+    /// </summary>
+    private static void Tile(CodeWriter w, SpMMSpec spec, int vectors, string loop)
     {
+        string t = spec.ElementType;
+        string vec = $"global::System.Numerics.Vector<{t}>";
+        bool scalar = vectors == 0;
+        int count = scalar ? 1 : vectors;
+        bool extremum = spec.Reduce is ReduceKind.Max or ReduceKind.Min;
+        string edgeValue = Weighted(spec) ? "values[e]" : (t == "float" ? "1f" : "1d");
+        string Load(int i) => i == 0
+            ? "global::System.Numerics.Vector.LoadUnsafe(ref xTile)"
+            : $"global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)({i} * {vec}.Count))";
+        string Message(int i) => scalar ? MessageRenderer.Scalar(spec, "edge", "xTile") : MessageRenderer.Vector(spec, "edgeV", Load(i));
+        bool usesEdge = scalar ? MessageRenderer.Uses(Message(0), "edge") : MessageRenderer.Uses(Message(0), "edgeV");
         string fn = spec.Reduce == ReduceKind.Max ? "Max" : "Min";
-        string math = vector ? "global::System.Numerics.Vector." + fn : "global::System.Math." + fn;
-        switch (spec.Reduce)
+        string Combine(string acc, string m) => extremum
+            ? (scalar ? $"global::System.Math.{fn}({acc}, {m})" : $"global::System.Numerics.Vector.{fn}({acc}, {m})")
+            : $"{acc} + {m}";
+        string Scaled(string acc) => spec.Reduce == ReduceKind.Mean ? $"{acc} * scale" : acc;
+
+        void EdgeLocals()
         {
-            case ReduceKind.Sum:
-            case ReduceKind.Mean:
-                w.Line(store($"{current} + {m}"));
-                break;
-            default:
-                w.Line(store($"e == start ? {m} : {math}({current}, {m})"));
-                break;
+            if (usesEdge) w.Line(scalar ? $"{t} edge = {edgeValue};" : $"var edgeV = new {vec}({edgeValue});");
+            w.Line($"ref {t} xTile = ref {Unsafe}.Add(ref xBase, (nint)columns[e] * dim + c);");
+        }
+
+        using (w.Block(loop))
+        {
+            // Max/Min start from the first edge's message, Sum/Mean from zero.
+            if (extremum)
+            {
+                for (int i = 0; i < count; i++) w.Line($"{(scalar ? t : vec)} acc{i};");
+                using (w.Block("// The first edge initializes the accumulators."))
+                {
+                    w.Line("int e = start;");
+                    EdgeLocals();
+                    for (int i = 0; i < count; i++) w.Line($"acc{i} = {Message(i)};");
+                }
+                w.Line("for (int e = start + 1; e < end; e++)");
+            }
+            else
+            {
+                for (int i = 0; i < count; i++) w.Line($"{(scalar ? t : vec)} acc{i} = {(scalar ? (t == "float" ? "0f" : "0d") : vec + ".Zero")};");
+                w.Line("for (int e = start; e < end; e++)");
+            }
+            w.Line("{");
+            using (new Indent(w))
+            {
+                EdgeLocals();
+                for (int i = 0; i < count; i++) w.Line($"acc{i} = {Combine($"acc{i}", Message(i))};");
+            }
+            w.Line("}");
+            if (scalar) w.Line($"{Unsafe}.Add(ref y, c) = {Scaled("acc0")};");
+            else
+                for (int i = 0; i < count; i++)
+                    w.Line(i == 0
+                        ? $"global::System.Numerics.Vector.StoreUnsafe({Scaled("acc0")}, ref y, (nuint)c);"
+                        : $"global::System.Numerics.Vector.StoreUnsafe({Scaled($"acc{i}")}, ref y, (nuint)(c + {i} * {vec}.Count));");
         }
     }
 

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Numerics;
+
+namespace KernelDsl.Bench;
+
+/// <summary>Warm-up, repeats, median: enough for ratios measured side by side in one run.</summary>
+public static class Harness
+{
+    public static double MedianMilliseconds(Action action, int repeats, Action? sync = null)
+    {
+        action();
+        sync?.Invoke();
+        var times = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            action();
+            sync?.Invoke();
+            times[i] = sw.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(times);
+        return repeats % 2 == 1 ? times[repeats / 2] : (times[repeats / 2 - 1] + times[repeats / 2]) / 2;
+    }
+
+    /// <summary>
+    /// STREAM-style triad a = b + s·c over three 64 MiB float arrays on <paramref name="threads"/> threads,
+    /// SIMD, counted as 3 × 4 bytes per element (two reads, one write). GB/s.
+    /// </summary>
+    public static double TriadGigabytesPerSecond(int threads, int repeats)
+    {
+        const int n = 16 << 20;
+        var a = new float[n];
+        var b = new float[n];
+        var c = new float[n];
+        Array.Fill(b, 1f);
+        Array.Fill(c, 2f);
+        int chunks = threads * 8;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        void Triad() => Parallel.For(0, chunks, options, chunk =>
+        {
+            int lo = (int)((long)n * chunk / chunks), hi = (int)((long)n * (chunk + 1) / chunks);
+            var s = new Vector<float>(3f);
+            int i = lo;
+            for (; i <= hi - Vector<float>.Count; i += Vector<float>.Count)
+                (new Vector<float>(b.AsSpan(i)) + s * new Vector<float>(c.AsSpan(i))).CopyTo(a.AsSpan(i));
+            for (; i < hi; i++) a[i] = b[i] + 3f * c[i];
+        });
+        double ms = MedianMilliseconds(Triad, repeats);
+        return 3.0 * 4 * n / (ms * 1e6);
+    }
+
+    /// <summary>Bytes an SpMM must move at least: CSR arrays once, one feature row per nonzero, the output once.</summary>
+    public static double SpMMTrafficBytes(int rows, long nonzeros, int dim, bool weighted) =>
+        4.0 * (rows + 1) + 4.0 * nonzeros * (weighted ? 2 : 1) + 4.0 * dim * nonzeros + 4.0 * dim * rows;
+}

@@ -48,7 +48,15 @@ static int Run(DirectoryInfo? dataDir, int[] dims, string? filter, int repeats, 
     var kind = ComputeBackend.ParseKind(backendName);
     if (kind is BackendKind.Cuda or BackendKind.OpenCL)
     {
-        GpuTable(kind, data, dims, filter, repeats, Emit);
+        try
+        {
+            GpuTable(kind, data, dims, filter, repeats, Emit);
+        }
+        catch (NotSupportedException ex)
+        {
+            Console.Error.WriteLine("error: " + ex.Message);
+            return 2;
+        }
     }
     else
     {

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using KernelDsl.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace KernelDsl.Tests.Packaging;
+
+/// <summary>
+/// `dotnet pack` makes one KernelDsl package with the runtime and the generator, and a consumer
+/// project that references the package (not the projects) builds, generates its kernel and runs it.
+/// Works on a copy of the sources in a temporary folder, so it never races the test build's outputs.
+/// </summary>
+public sealed class PackageTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void PackedPackageBuildsAndRunsAConsumer()
+    {
+        var temp = Directory.CreateTempSubdirectory("kerneldsl-pack");
+        try
+        {
+            var repo = Path.Combine(temp.FullName, "repo");
+            CopySources(RepoPaths.Root, repo);
+            var feed = Path.Combine(temp.FullName, "feed");
+            Dotnet(repo, "pack", "src/KernelDsl/KernelDsl.csproj", "-c", "Release", "-o", feed);
+
+            var package = Assert.Single(Directory.GetFiles(feed, "KernelDsl.*.nupkg"));
+            using (var zip = ZipFile.OpenRead(package))
+            {
+                var entries = zip.Entries.Select(e => e.FullName).ToList();
+                Assert.Contains("lib/net10.0/KernelDsl.dll", entries);
+                Assert.Contains("analyzers/dotnet/cs/KernelDsl.Generators.dll", entries);
+                var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open()).ReadToEnd();
+                Assert.Contains("id=\"ILGPU\"", nuspec, StringComparison.Ordinal);
+                Assert.DoesNotContain("Microsoft.CodeAnalysis", nuspec, StringComparison.Ordinal);
+            }
+
+            var consumer = Path.Combine(temp.FullName, "consumer");
+            Directory.CreateDirectory(consumer);
+            File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <add key="local" value="{feed}" />
+                  </packageSources>
+                </configuration>
+                """);
+            File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), """
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <OutputType>Exe</OutputType>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <Nullable>enable</Nullable>
+                    <ImplicitUsings>enable</ImplicitUsings>
+                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <PackageReference Include="KernelDsl" Version="0.1.0" />
+                  </ItemGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
+                using KernelDsl;
+                using KernelDsl.Runtime;
+
+                using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
+                var a = CsrMatrix<float>.FromCoo(2, 3, [0, 0, 1], [0, 2, 1], [1f, 2f, 3f]);
+                var x = new DenseMatrix<float>(3, 2, [1f, 10f, 2f, 20f, 3f, 30f]);
+                using var ab = backend.Upload(a);
+                using var xb = backend.Upload(x);
+                using var yb = backend.AllocateDense<float>(2, 2);
+                Consumer.Kernels.Aggregate(backend.DefaultStream, ab, xb, yb);
+                var y = yb.ToHost().Data;
+                Console.WriteLine("result " + string.Join(",", y));
+                return y.SequenceEqual(new[] { 7f, 70f, 6f, 60f }) ? 0 : 1;
+
+                namespace Consumer
+                {
+                    public static partial class Kernels
+                    {
+                        [SpMM(Reduce = Reduce.Sum)]
+                        public static partial void Aggregate(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y);
+                    }
+                }
+                """);
+            // A private package folder: the global cache must not serve an older KernelDsl 0.1.0.
+            var packages = Path.Combine(temp.FullName, "packages");
+            string run = Dotnet(consumer, ["run", "-c", "Release"], ("NUGET_PACKAGES", packages));
+            Assert.Contains("result 7,70,6,60", run, StringComparison.Ordinal);
+        }
+        finally
+        {
+            temp.Delete(recursive: true);
+        }
+    }
+
+    private string Dotnet(string directory, params string[] args) => Dotnet(directory, args, []);
+
+    private string Dotnet(string directory, string[] args, params (string Name, string Value)[] environment)
+    {
+        var start = new ProcessStartInfo("dotnet", args)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // Do not inherit the test host's MSBuild settings.
+        foreach (var name in new[] { "MSBuildSDKsPath", "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "DOTNET_HOST_PATH" })
+            start.Environment.Remove(name);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet {string.Join(' ', args)} took over 5 minutes");
+        }
+        string text = stdout.Result + stderr.Result;
+        output.WriteLine($"$ dotnet {string.Join(' ', args)}\n{text}");
+        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} failed (exit {process.ExitCode}):\n{text}");
+        return text;
+    }
+
+    private static void CopySources(string from, string to)
+    {
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "README.md" })
+            File.Copy(Path.Combine(from, file), Path.Combine(to, file).EnsureDirectory());
+        foreach (var dir in new[] { "src", "generators" })
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(from, dir), "*", SearchOption.AllDirectories))
+            {
+                var relative = Path.GetRelativePath(from, file);
+                var parts = relative.Split(Path.DirectorySeparatorChar);
+                if (parts.Contains("bin") || parts.Contains("obj")) continue;
+                File.Copy(file, Path.Combine(to, relative).EnsureDirectory());
+            }
+    }
+}
+
+internal static class PathExtensions
+{
+    public static string EnsureDirectory(this string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return path;
+    }
+}

@@ -34,6 +34,7 @@ return root.Parse(args).Invoke();
 
 static int Run(FileInfo? graphFile, int nodes, long edges, double skew, int dim, string backendName, int repeats, int seed, int maxRows)
 {
+    if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 120);
     if (dim < 1) return Fail("--dim must be at least 1.");
     if (repeats < 1) return Fail("--repeats must be at least 1.");
     BackendKind kind;

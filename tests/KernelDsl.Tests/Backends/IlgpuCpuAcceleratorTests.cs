@@ -27,7 +27,7 @@ public sealed class IlgpuCpuFixture : IDisposable
 /// </summary>
 public sealed class IlgpuCpuAcceleratorTests(IlgpuCpuFixture fixture) : IClassFixture<IlgpuCpuFixture>
 {
-    private static readonly int[] Dims = [1, 3, 32, 33];
+    private static readonly int[] Dims = [1, 3, 32, 33, 256];
 
     public static IEnumerable<object[]> KernelsAndWarps =>
         from k in KernelCatalog.All from w in new[] { 4, 32 } select new object[] { k.Name, w };

@@ -67,8 +67,7 @@ static int Run(DirectoryInfo? dataDir, int[] dims, string? filter, int repeats, 
         Emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var file in Graphs(data, filter))
         {
-            var graph = MatrixMarket.ReadCsr<float>(Path.Combine(data, file));
-            if (!graph.HasValues) graph = graph.WithValues(1f);
+            var graph = LoadWeighted(data, file);
             using var a = native.Upload(graph);
             foreach (int dim in dims)
             {
@@ -131,8 +130,7 @@ static void GpuTable(BackendKind kind, string data, int[] dims, string? filter, 
     emit("|---|---:|---:|---:|---:|---:|---:|---:|");
     foreach (var file in Graphs(data, filter))
     {
-        var graph = MatrixMarket.ReadCsr<float>(Path.Combine(data, file));
-        if (!graph.HasValues) graph = graph.WithValues(1f);
+        var graph = LoadWeighted(data, file);
         using var a = gpu.Upload(graph);
         foreach (int dim in dims)
         {
@@ -144,6 +142,13 @@ static void GpuTable(BackendKind kind, string data, int[] dims, string? filter, 
             emit(string.Create(inv, $"| {file} | {graph.Rows} | {graph.Nonzeros} | {dim} | {row:F3} | {warp:F3} | {row / warp:F2}x | {gbs:F0} |"));
         }
     }
+}
+
+/// <summary>A graph from the data folder, with unit weights when the file is a pattern.</summary>
+static CsrMatrix<float> LoadWeighted(string data, string file)
+{
+    var graph = MatrixMarket.ReadCsr<float>(Path.Combine(data, file));
+    return graph.HasValues ? graph : graph.WithValues(1f);
 }
 
 static IEnumerable<string> Graphs(string data, string? filter) => Directory

@@ -44,16 +44,7 @@ internal static class IlgpuSpMMEmitter
         {
             w.Line("int warpSize = global::ILGPU.Warp.WarpSize;");
             w.Line("int row = global::ILGPU.Grid.IdxX * (global::ILGPU.Group.DimX / warpSize) + global::ILGPU.Warp.WarpIdx;");
-            using (w.Block("if (row >= a.Rows)")) w.Line("return;");
-            w.Line("int dim = x.Columns;");
-            w.Line("int start = a.RowOffsets[row];");
-            w.Line("int end = a.RowOffsets[row + 1];");
-            w.Line("long outputRow = (long)row * dim;");
-            using (w.Block("for (int c = global::ILGPU.Warp.LaneIdx; c < dim; c += warpSize)"))
-            {
-                ReduceColumn(w, spec);
-                w.Line("y.Data[outputRow + c] = acc;");
-            }
+            RowBody(w, spec, "for (int c = global::ILGPU.Warp.LaneIdx; c < dim; c += warpSize)");
         }
     }
 
@@ -67,16 +58,22 @@ internal static class IlgpuSpMMEmitter
         using (w.Block($"internal static void RowPerThreadKernel(global::ILGPU.Index1D index, {Views(spec)})"))
         {
             w.Line("int row = index.X;");
-            using (w.Block("if (row >= a.Rows)")) w.Line("return;");
-            w.Line("int dim = x.Columns;");
-            w.Line("int start = a.RowOffsets[row];");
-            w.Line("int end = a.RowOffsets[row + 1];");
-            w.Line("long outputRow = (long)row * dim;");
-            using (w.Block("for (int c = 0; c < dim; c++)"))
-            {
-                ReduceColumn(w, spec);
-                w.Line("y.Data[outputRow + c] = acc;");
-            }
+            RowBody(w, spec, "for (int c = 0; c < dim; c++)");
+        }
+    }
+
+    /// <summary>Both schedules after <c>row</c> is known: bounds check, the row's edge range, the column loop.</summary>
+    private static void RowBody(CodeWriter w, SpMMSpec spec, string columnLoop)
+    {
+        using (w.Block("if (row >= a.Rows)")) w.Line("return;");
+        w.Line("int dim = x.Columns;");
+        w.Line("int start = a.RowOffsets[row];");
+        w.Line("int end = a.RowOffsets[row + 1];");
+        w.Line("long outputRow = (long)row * dim;");
+        using (w.Block(columnLoop))
+        {
+            ReduceColumn(w, spec);
+            w.Line("y.Data[outputRow + c] = acc;");
         }
     }
 

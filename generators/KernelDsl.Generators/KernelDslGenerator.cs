@@ -22,6 +22,9 @@ public sealed class KernelDslGenerator : IIncrementalGenerator
     /// <summary>Tracking name of the parse step (tests check that it stays cached).</summary>
     public const string ParseStep = "KernelDsl.SpMM.Parse";
 
+    /// <summary>Tracking name of the MaxK-family parse steps.</summary>
+    public const string CbsrParseStep = "KernelDsl.MaxK.Parse";
+
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -51,6 +54,43 @@ public sealed class KernelDslGenerator : IIncrementalGenerator
             spc.AddSource(prefix + ".SpMM.g.cs", SourceText.From(dispatch, System.Text.Encoding.UTF8));
             spc.AddSource(prefix + ".Ilgpu.g.cs", SourceText.From(kernel, System.Text.Encoding.UTF8));
             if (native.Length > 0) spc.AddSource(prefix + ".Cpu.g.cs", SourceText.From(native, System.Text.Encoding.UTF8));
+        });
+
+        RegisterCbsr(context, KnownTypes.MaxKAttribute, CbsrKernelKind.MaxK);
+        RegisterCbsr(context, KnownTypes.MaxKBackwardAttribute, CbsrKernelKind.MaxKBackward);
+        RegisterCbsr(context, KnownTypes.SpGemmAttribute, CbsrKernelKind.SpGemm);
+        RegisterCbsr(context, KnownTypes.SSpMMAttribute, CbsrKernelKind.SSpMM);
+    }
+
+    /// <summary>One MaxK-family attribute → <see cref="CbsrKernelSpec"/> → dispatch body, ILGPU kernel, native implementation.</summary>
+    private static void RegisterCbsr(IncrementalGeneratorInitializationContext context, string attribute, CbsrKernelKind kind)
+    {
+        var results = context.SyntaxProvider
+            .ForAttributeWithMetadataName(attribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                (ctx, ct) => CbsrParser.Parse(ctx, kind, ct))
+            .WithTrackingName(CbsrParseStep);
+
+        context.RegisterSourceOutput(results, static (spc, result) =>
+        {
+            foreach (var diagnostic in result.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+            if (result.Spec is not { } spec) return;
+            string dispatch, kernel, native;
+            try
+            {
+                dispatch = CbsrDispatchEmitter.Emit(spec);
+                kernel = IlgpuCbsrEmitter.Emit(spec);
+                native = NativeCbsrEmitter.Emit(spec);
+            }
+            catch (Exception ex)
+            {
+                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorException, null, spec.DeclarationName, ex.GetType().Name + ": " + ex.Message));
+                return;
+            }
+            string prefix = SourceFile.HintPrefix(spec);
+            spc.AddSource(prefix + "." + spec.Kind + ".g.cs", SourceText.From(dispatch, System.Text.Encoding.UTF8));
+            spc.AddSource(prefix + ".Ilgpu.g.cs", SourceText.From(kernel, System.Text.Encoding.UTF8));
+            spc.AddSource(prefix + ".Cpu.g.cs", SourceText.From(native, System.Text.Encoding.UTF8));
         });
     }
 }

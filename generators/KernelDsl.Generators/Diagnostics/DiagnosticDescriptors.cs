@@ -51,9 +51,29 @@ internal static class DiagnosticDescriptors
         "Unknown adjacency kind",
         "'{0}' is not an Adjacency value; use Adjacency.Weighted or Adjacency.Pattern");
 
+    public static readonly DiagnosticDescriptor KNotPositive = Error("KDSL2003",
+        "k must be positive",
+        "K = {0} keeps no entries; MaxK-GNN kernels keep k >= 1 entries per row (typical: 8 to 64)");
+
+    public static readonly DiagnosticDescriptor KLargerThanDim = Error("KDSL2004",
+        "k is larger than dim",
+        "K = {0} is larger than Dim = {1}; a row cannot keep more entries than it has columns. Use K <= Dim.");
+
+    public static readonly DiagnosticDescriptor IndexTypeTooSmall = Error("KDSL2005",
+        "CBSR index type too small for dim",
+        "Dim = {0} needs column indices up to {1}, but '{2}' holds at most {3} columns; use CbsrBuffer<{4}, {5}>");
+
     public static readonly DiagnosticDescriptor InvalidSchedule = Error("KDSL3001",
         "Schedule is not valid for these operands",
         "Schedule '{0}' is not available for an [SpMM] over CSR x dense operands; use {1}");
+
+    public static readonly DiagnosticDescriptor CbsrOperandNotTaken = Error("KDSL3002",
+        "Schedule does not take a CBSR operand",
+        "'{0}' is a CBSR operand, which {1} does not take; {2}");
+
+    public static readonly DiagnosticDescriptor MissingBackward = Error("KDSL3003",
+        "Training forward without its backward",
+        "[SpGemm(Training = true)] '{0}' needs the matching backward in the same type: [SSpMM] static partial void {0}Backward(ComputeStream stream, CsrBuffer<{1}> a, DenseBuffer<{1}> dy, CbsrBuffer<{1}, {2}> x, CbsrBuffer<{1}, {2}> dx)");
 
     public static readonly DiagnosticDescriptor MessageNotFound = Error("KDSL4001",
         "Message function not found or has the wrong signature",

@@ -4,7 +4,7 @@ namespace KernelDsl.Generators.Model;
 internal enum ReduceKind { Sum = 0, Mean = 1, Max = 2, Min = 3 }
 
 /// <summary>Schedule values, mirroring KernelDsl.Schedule.</summary>
-internal enum ScheduleKind { RowPerThread = 0, WarpPerRow = 1 }
+internal enum ScheduleKind { RowPerThread = 0, WarpPerRow = 1, RowProductSharedAccumulator = 2, TransposeGather = 3 }
 
 /// <summary>Adjacency values, mirroring KernelDsl.Adjacency.</summary>
 internal enum AdjacencyKind { Weighted = 0, Pattern = 1 }
@@ -26,6 +26,15 @@ internal sealed record ContainingType(string Keyword, string NameWithTypeParamet
 /// <param name="Body">Its body as an expression tree, or null when it is not a single expression (then it is called).</param>
 internal sealed record MessageSpec(string CallTarget, MessageExpr? Body);
 
+/// <summary>What every generated declaration shares: where it lives.</summary>
+internal interface IDeclaration
+{
+    string Namespace { get; }
+    EquatableArray<ContainingType> ContainingTypes { get; }
+    string MethodName { get; }
+    string DeclarationName { get; }
+}
+
 /// <summary>Everything the emitters need to generate one [SpMM] declaration. Plain data only.</summary>
 internal sealed record SpMMSpec(
     string Namespace,
@@ -41,21 +50,48 @@ internal sealed record SpMMSpec(
     ReduceKind Reduce,
     ScheduleKind Schedule,
     AdjacencyKind Adjacency,
-    MessageSpec? Message)
+    MessageSpec? Message) : IDeclaration
 {
     /// <summary>Namespace.Type.Method, for kernel keys and docs.</summary>
-    public string DeclarationName
+    public string DeclarationName => Declarations.Name(this);
+}
+
+internal static class Declarations
+{
+    /// <summary>Namespace.Type.Method.</summary>
+    public static string Name(IDeclaration d)
     {
-        get
-        {
-            var parts = new System.Collections.Generic.List<string>();
-            if (Namespace.Length > 0) parts.Add(Namespace);
-            foreach (var t in ContainingTypes) parts.Add(t.NameWithTypeParameters);
-            parts.Add(MethodName);
-            return string.Join(".", parts);
-        }
+        var parts = new System.Collections.Generic.List<string>();
+        if (d.Namespace.Length > 0) parts.Add(d.Namespace);
+        foreach (var t in d.ContainingTypes) parts.Add(t.NameWithTypeParameters);
+        parts.Add(d.MethodName);
+        return string.Join(".", parts);
     }
 }
+
+/// <summary>The MaxK-GNN family of kernels.</summary>
+internal enum CbsrKernelKind { MaxK, MaxKBackward, SpGemm, SSpMM }
+
+/// <summary>Everything the emitters need for one MaxK-family declaration. Parameters are the names in role order.</summary>
+internal sealed record CbsrKernelSpec(
+    string Namespace,
+    EquatableArray<ContainingType> ContainingTypes,
+    string MethodName,
+    string Accessibility,
+    CbsrKernelKind Kind,
+    EquatableArray<string> Parameters,
+    string ElementType,
+    string IndexType,
+    AdjacencyKind Adjacency,
+    int DeclaredK,
+    int DeclaredDim,
+    int MaxEdgesPerWarp) : IDeclaration
+{
+    public string DeclarationName => Declarations.Name(this);
+}
+
+/// <summary>The result of parsing one MaxK-family declaration.</summary>
+internal sealed record CbsrParseResult(CbsrKernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
 
 /// <summary>The result of parsing one declaration: a spec when it is valid, and the diagnostics found.</summary>
 internal sealed record ParseResult(SpMMSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -11,4 +11,9 @@ internal static class KnownTypes
     public const string CsrView = "KernelDsl.CsrView`1";
     public const string DenseBuffer = "KernelDsl.DenseBuffer`1";
     public const string DenseView = "KernelDsl.DenseView`1";
+    public const string CbsrBuffer = "KernelDsl.CbsrBuffer`2";
+    public const string MaxKAttribute = "KernelDsl.MaxKAttribute";
+    public const string MaxKBackwardAttribute = "KernelDsl.MaxKBackwardAttribute";
+    public const string SpGemmAttribute = "KernelDsl.SpGemmAttribute";
+    public const string SSpMMAttribute = "KernelDsl.SSpMMAttribute";
 }

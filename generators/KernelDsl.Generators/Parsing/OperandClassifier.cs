@@ -4,7 +4,7 @@ using KernelDsl.Generators.Model;
 namespace KernelDsl.Generators.Parsing;
 
 /// <summary>The role a parameter type plays in a kernel declaration.</summary>
-internal enum OperandRole { Unknown, Stream, Sparse, Dense }
+internal enum OperandRole { Unknown, Stream, Sparse, Dense, Cbsr }
 
 /// <summary>Classifies a parameter type into a role, a form and an element type.</summary>
 internal static class OperandClassifier
@@ -13,7 +13,7 @@ internal static class OperandClassifier
     {
         if (type is not INamedTypeSymbol named) return (OperandRole.Unknown, OperandForm.Buffers, null);
         string name = MetadataName(named.OriginalDefinition);
-        ITypeSymbol? element = named.TypeArguments.Length == 1 ? named.TypeArguments[0] : null;
+        ITypeSymbol? element = named.TypeArguments.Length >= 1 ? named.TypeArguments[0] : null;
         return name switch
         {
             KnownTypes.ComputeStream => (OperandRole.Stream, OperandForm.Buffers, null),
@@ -22,6 +22,7 @@ internal static class OperandClassifier
             KnownTypes.CsrView => (OperandRole.Sparse, OperandForm.Views, element),
             KnownTypes.DenseBuffer => (OperandRole.Dense, OperandForm.Buffers, element),
             KnownTypes.DenseView => (OperandRole.Dense, OperandForm.Views, element),
+            KnownTypes.CbsrBuffer => (OperandRole.Cbsr, OperandForm.Buffers, named.TypeArguments[0]),
             _ => (OperandRole.Unknown, OperandForm.Buffers, null),
         };
     }
@@ -31,6 +32,18 @@ internal static class OperandClassifier
         string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() + "." : "";
         return ns + type.MetadataName;
     }
+
+    /// <summary>The C# keyword of a CBSR index type (byte, ushort, int), or null.</summary>
+    public static string? IndexKeyword(ITypeSymbol? type) => type?.SpecialType switch
+    {
+        SpecialType.System_Byte => "byte",
+        SpecialType.System_UInt16 => "ushort",
+        SpecialType.System_Int32 => "int",
+        _ => null,
+    };
+
+    /// <summary>The widest row an index type can address.</summary>
+    public static long MaxDim(string indexKeyword) => indexKeyword switch { "byte" => 256, "ushort" => 65536, _ => int.MaxValue };
 
     /// <summary>The C# keyword of a supported element type, or null.</summary>
     public static string? ElementKeyword(ITypeSymbol? type) => type?.SpecialType switch

@@ -40,26 +40,26 @@ internal static class SpMMParser
         string name = syntax.Identifier.ValueText;
         var nameLocation = LocationInfo.From(syntax.Identifier);
 
-        // Declaration shape.
-        bool isStatic = syntax.Modifiers.Any(SyntaxKind.StaticKeyword);
-        bool isPartial = syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
-        bool hasBody = syntax.Body is not null || syntax.ExpressionBody is not null;
-        string accessibility = string.Join(" ", syntax.Modifiers
-            .Where(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword))
-            .Select(m => m.Text));
-        if (!isStatic || !isPartial || hasBody)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodMustBeStaticPartial, nameLocation, name,
-                accessibility.Length > 0 ? accessibility : "public"));
-        foreach (var type in syntax.Ancestors().OfType<TypeDeclarationSyntax>())
-            if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeMustBePartial, LocationInfo.From(type.Identifier),
-                    type.Identifier.ValueText, name));
-        if (!method.ReturnsVoid)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MustReturnVoid, LocationInfo.From(syntax.ReturnType), name,
-                method.ReturnType.ToDisplayString()));
-        if (syntax.TypeParameterList is not null)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericMethodNotSupported, LocationInfo.From(syntax.TypeParameterList), name));
+        string accessibility = DeclarationShape.Check(syntax, method, diagnostics);
 
+        // Attribute arguments.
+        var attribute = context.Attributes[0];
+        var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
+        LocationInfo? ArgumentLocation(string argument) =>
+            LocationInfo.From((SyntaxNode?)attributeSyntax?.ArgumentList?.Arguments
+                .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == argument)?.Expression ?? attributeSyntax);
+        int reduce = 0, schedule = (int)ScheduleKind.WarpPerRow, adjacency = 0;
+        string? message = null;
+        foreach (var pair in attribute.NamedArguments)
+        {
+            switch (pair.Key)
+            {
+                case "Reduce" when pair.Value.Value is int r: reduce = r; break;
+                case "Schedule" when pair.Value.Value is int s: schedule = s; break;
+                case "Adjacency" when pair.Value.Value is int a: adjacency = a; break;
+                case "Message": message = pair.Value.Value as string; break;
+            }
+        }
         // Operands.
         string? stream = null, sparse = null, input = null, output = null;
         OperandForm? form = null;
@@ -72,6 +72,12 @@ internal static class SpMMParser
             string parameterName = parameterSyntax.Identifier.Text;
             string typeText = parameter.Type.ToDisplayString();
             var (role, parameterForm, parameterElement) = OperandClassifier.Classify(parameter.Type);
+            if (role == OperandRole.Cbsr)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CbsrOperandNotTaken, location, parameterName,
+                    "[SpMM] (" + ((ScheduleKind)schedule).ToString() + ")", "declare the product with [SpGemm(Schedule = Schedule.RowProductSharedAccumulator)]"));
+                continue;
+            }
             if (role == OperandRole.Unknown)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText,
@@ -121,24 +127,6 @@ internal static class SpMMParser
         if (input is null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, nameLocation, name, "input features (DenseBuffer<T> or DenseView<T>)"));
         if (output is null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, nameLocation, name, "output (a second DenseBuffer<T> or DenseView<T>)"));
 
-        // Attribute arguments.
-        var attribute = context.Attributes[0];
-        var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
-        LocationInfo? ArgumentLocation(string argument) =>
-            LocationInfo.From((SyntaxNode?)attributeSyntax?.ArgumentList?.Arguments
-                .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == argument)?.Expression ?? attributeSyntax);
-        int reduce = 0, schedule = (int)ScheduleKind.WarpPerRow, adjacency = 0;
-        string? message = null;
-        foreach (var pair in attribute.NamedArguments)
-        {
-            switch (pair.Key)
-            {
-                case "Reduce" when pair.Value.Value is int r: reduce = r; break;
-                case "Schedule" when pair.Value.Value is int s: schedule = s; break;
-                case "Adjacency" when pair.Value.Value is int a: adjacency = a; break;
-                case "Message": message = pair.Value.Value as string; break;
-            }
-        }
         string elementType = OperandClassifier.ElementKeyword(element) ?? element?.ToDisplayString() ?? "float";
         if (!Enum.IsDefined(typeof(ReduceKind), reduce))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReduceNotDefined, ArgumentLocation("Reduce"), reduce.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -146,9 +134,10 @@ internal static class SpMMParser
         else if (element is not null && OperandClassifier.ElementKeyword(element) is null)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReduceNotDefined, ArgumentLocation("Reduce"), ((ReduceKind)reduce).ToString(),
                 element.ToDisplayString(), "kernels accumulate in floating point: declare the operands with float or double"));
-        if (!Enum.IsDefined(typeof(ScheduleKind), schedule))
+        if (schedule is not ((int)ScheduleKind.RowPerThread or (int)ScheduleKind.WarpPerRow))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSchedule, ArgumentLocation("Schedule"),
-                schedule.ToString(System.Globalization.CultureInfo.InvariantCulture), "Schedule.RowPerThread or Schedule.WarpPerRow"));
+                Enum.IsDefined(typeof(ScheduleKind), schedule) ? ((ScheduleKind)schedule).ToString() : schedule.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "Schedule.RowPerThread or Schedule.WarpPerRow"));
         if (!Enum.IsDefined(typeof(AdjacencyKind), adjacency))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownAdjacency, ArgumentLocation("Adjacency"),
                 adjacency.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -161,24 +150,9 @@ internal static class SpMMParser
         if (diagnostics.Count > 0)
             return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
 
-        var containing = new List<ContainingType>();
-        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
-            containing.Insert(0, new ContainingType(TypeKeyword(type), NameWithTypeParameters(type), type.IsStatic));
-        var ns = method.ContainingType.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
-        var spec = new SpMMSpec(ns, new EquatableArray<ContainingType>(containing), syntax.Identifier.Text, accessibility, form!.Value,
+        var (ns, containing) = DeclarationShape.Location(method);
+        var spec = new SpMMSpec(ns, containing, syntax.Identifier.Text, accessibility, form!.Value,
             stream!, sparse!, input!, output!, elementType, (ReduceKind)reduce, (ScheduleKind)schedule, (AdjacencyKind)adjacency, messageSpec);
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
-
-    private static string TypeKeyword(INamedTypeSymbol type) => type switch
-    {
-        { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
-        { IsRecord: true } => "record",
-        { TypeKind: TypeKind.Struct } => "struct",
-        { TypeKind: TypeKind.Interface } => "interface",
-        _ => "class",
-    };
-
-    private static string NameWithTypeParameters(INamedTypeSymbol type) =>
-        type.TypeParameters.Length == 0 ? type.Name : type.Name + "<" + string.Join(", ", type.TypeParameters.Select(t => t.Name)) + ">";
 }

@@ -16,4 +16,21 @@ public enum Schedule
     /// The default: best for dim ≥ warp size and moderate degree skew.
     /// </summary>
     WarpPerRow = 1,
+
+    /// <summary>
+    /// MaxK-GNN forward SpGEMM (<see cref="SpGemmAttribute"/>): rows are cut into chunks of at most
+    /// <see cref="SpGemmAttribute.MaxEdgesPerWarp"/> edges; each warp owns a dim-wide accumulator in
+    /// shared memory for its chunk, reads each neighbour's k values and indices contiguously (lanes
+    /// over (neighbour, t) pairs, so k smaller than the warp packs several neighbours per step),
+    /// adds into the accumulator with shared-memory atomics, and writes the row out (atomically
+    /// only when the row was split over several chunks).
+    /// </summary>
+    RowProductSharedAccumulator = 2,
+
+    /// <summary>
+    /// MaxK-GNN backward SSpMM (<see cref="SSpMMAttribute"/>): the outer product over A's edges,
+    /// evaluated as a gather over Aᵀ's rows (built once and cached): one warp per row j of Aᵀ, lanes
+    /// over the k kept entries. No atomics and no zeroing, so results are deterministic.
+    /// </summary>
+    TransposeGather = 3,
 }

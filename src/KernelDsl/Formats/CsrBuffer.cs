@@ -20,6 +20,8 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
     private readonly CsrMatrix<T>? _host;
     private readonly object _partitionLock = new();
     private (int Blocks, int[] Bounds) _partition;
+    private readonly Dictionary<int, (RowChunks Host, MemoryBuffer1D<int, Stride1D.Dense>[]? Device)> _chunks = new();
+    private CsrBuffer<T>? _transposed;
     private bool _disposed;
 
     internal CsrBuffer(ComputeBackend backend, CsrMatrix<T> matrix)
@@ -99,6 +101,50 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         }
     }
 
+    /// <summary>
+    /// Aᵀ on the same backend, built on first use and cached (the buffer is immutable, so it stays
+    /// valid); disposed with this buffer. Backward kernels gather over it instead of scattering
+    /// atomically over A.
+    /// </summary>
+    public CsrBuffer<T> Transposed()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_partitionLock)
+            return _transposed ??= new CsrBuffer<T>(Backend, ToHost().Transpose());
+    }
+
+    /// <summary>The row-chunk work list for chunks of at most <paramref name="maxEdges"/> edges, cached per size.</summary>
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
+    public RowChunks Chunks(int maxEdges) => ChunkEntry(maxEdges).Host;
+
+    /// <summary>The device view of <see cref="Chunks"/> (ILGPU backends only).</summary>
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
+    public RowChunkView ChunkView(int maxEdges)
+    {
+        var (host, device) = ChunkEntry(maxEdges);
+        if (device is null) throw new InvalidOperationException("This buffer lives on the native CPU backend; it has no ILGPU view.");
+        return new RowChunkView(DeviceArrays.View(device[0], host.Count), DeviceArrays.View(device[1], host.Count),
+            DeviceArrays.View(device[2], host.Count), DeviceArrays.View(device[3], host.Count), host.Count);
+    }
+
+    private (RowChunks Host, MemoryBuffer1D<int, Stride1D.Dense>[]? Device) ChunkEntry(int maxEdges)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_partitionLock)
+        {
+            if (_chunks.TryGetValue(maxEdges, out var entry)) return entry;
+            var offsets = _host?.RowOffsets ?? DeviceArrays.View(_rowOffsets!, Rows + 1L).GetAsArray();
+            var host = RowChunks.Build(offsets, maxEdges);
+            MemoryBuffer1D<int, Stride1D.Dense>[]? device = null;
+            if (Backend.Accelerator is { } accelerator)
+                device = [DeviceArrays.Upload(accelerator, host.Rows), DeviceArrays.Upload(accelerator, host.Starts),
+                          DeviceArrays.Upload(accelerator, host.Ends), DeviceArrays.Upload(accelerator, host.SoleChunk)];
+            entry = (host, device);
+            _chunks[maxEdges] = entry;
+            return entry;
+        }
+    }
+
     /// <summary>Copies the matrix back to the host.</summary>
     public CsrMatrix<T> ToHost()
     {
@@ -118,5 +164,8 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         _rowOffsets?.Dispose();
         _columns?.Dispose();
         _values?.Dispose();
+        _transposed?.Dispose();
+        foreach (var (_, device) in _chunks.Values)
+            foreach (var buffer in device ?? []) buffer.Dispose();
     }
 }

@@ -151,6 +151,26 @@ public sealed class ComputeBackend : IDisposable
         return buffer;
     }
 
+    /// <summary>Copies a CBSR matrix to this backend after checking it (<see cref="CbsrMatrix{T, TIndex}.Validate"/>).</summary>
+    public CbsrBuffer<T, TIndex> Upload<T, TIndex>(CbsrMatrix<T, TIndex> matrix)
+        where T : unmanaged, INumber<T> where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(matrix);
+        matrix.Validate(nameof(matrix));
+        return new CbsrBuffer<T, TIndex>(this, matrix);
+    }
+
+    /// <summary>A CBSR matrix of <paramref name="rows"/> × <paramref name="dim"/> keeping <paramref name="k"/> per row (zeros at columns 0..k-1), e.g. for MaxK's output.</summary>
+    public CbsrBuffer<T, TIndex> AllocateCbsr<T, TIndex>(int rows, int dim, int k)
+        where T : unmanaged, INumber<T> where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ThrowIfDisposed();
+        var empty = new CbsrMatrix<T, TIndex>(rows, dim, k);
+        empty.Validate(nameof(k));
+        return new CbsrBuffer<T, TIndex>(this, empty);
+    }
+
     /// <summary>A zero-filled dense matrix on this backend.</summary>
     public DenseBuffer<T> AllocateDense<T>(int rows, int columns) where T : unmanaged, INumber<T>
     {

@@ -27,4 +27,19 @@ public static class LaunchPlanner
             throw new NotSupportedException($"{rows} rows need {groups} groups, more than the accelerator's grid limit {accelerator.MaxGridSize.X}.");
         return new KernelConfig(Math.Max(1, groups), warpsPerGroup * Math.Max(1, accelerator.WarpSize));
     }
+
+    /// <summary>
+    /// RowProductSharedAccumulator: one warp per row chunk, each warp with a dim-wide float
+    /// accumulator in dynamic shared memory; as many warps per group as the group's shared memory holds.
+    /// </summary>
+    public static KernelConfig RowProductSharedAccumulator(Accelerator accelerator, int chunks, int dim)
+    {
+        int warp = Math.Max(1, accelerator.WarpSize);
+        long bytesPerWarp = (long)Math.Max(1, dim) * sizeof(float);
+        int warps = (int)Math.Min(WarpsPerGroup(accelerator), accelerator.MaxSharedMemoryPerGroup / bytesPerWarp);
+        if (warps < 1)
+            throw new NotSupportedException($"dim = {dim} needs {bytesPerWarp} bytes of shared memory per warp, more than the {accelerator.MaxSharedMemoryPerGroup} bytes a group of {accelerator.Name} has; reduce the feature width.");
+        int groups = (int)(((long)chunks + warps - 1) / warps);
+        return new KernelConfig(Math.Max(1, groups), warps * warp, SharedMemoryConfig.RequestDynamic<float>(warps * Math.Max(1, dim)));
+    }
 }

@@ -50,6 +50,60 @@ public static class OperandChecks
             throw new ArgumentException($"{yName} is the same buffer as {xName}; the output must not overlap the input. Allocate a separate output.", yName);
     }
 
+    public static void Cbsr<T, TIndex>(CbsrBuffer<T, TIndex>? x, ComputeBackend backend, string name)
+        where T : unmanaged, INumber<T> where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        if (x is null) throw new ArgumentNullException(name, $"{name} is null; create it with backend.AllocateCbsr or backend.Upload(cbsr).");
+        if (x.IsDisposed) throw new ObjectDisposedException(name, $"{name} has been disposed.");
+        if (!ReferenceEquals(x.Backend, backend))
+            throw new ArgumentException($"{name} lives on another backend ({x.Backend.Name}) than the stream ({backend.Name}); create it with the stream's backend.", name);
+    }
+
+    /// <summary>A declared constant (0 = not declared) must match the operand's actual value.</summary>
+    public static void Declared(int declared, int actual, string what, string attribute, string name)
+    {
+        if (declared != 0 && declared != actual)
+            throw new ArgumentException($"{name} has {what} = {actual} but the declaration says [{attribute}({(what == "k" ? "K" : "Dim")} = {declared})]; pass an operand with {what} = {declared} or change the declaration.", name);
+    }
+
+    /// <summary>MaxK: x is N × dim, y is N × dim CBSR with k ≤ dim.</summary>
+    public static void MaxKShapes<T, TIndex>(DenseBuffer<T> x, CbsrBuffer<T, TIndex> y, string xName, string yName)
+        where T : unmanaged, INumber<T> where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        if (y.Rows != x.Rows) throw new ArgumentException($"{yName} has {y.Rows} rows but {xName} has {x.Rows}; allocate the CBSR output with one row per input row.", yName);
+        if (y.Dim != x.Columns) throw new ArgumentException($"{yName} has dim {y.Dim} but {xName} has {x.Columns} columns; they must agree.", yName);
+    }
+
+    /// <summary>MaxK backward: dy is N × dim CBSR, dx is N × dim dense.</summary>
+    public static void MaxKBackwardShapes<T, TIndex>(CbsrBuffer<T, TIndex> dy, DenseBuffer<T> dx, string dyName, string dxName)
+        where T : unmanaged, INumber<T> where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        if (dx.Rows != dy.Rows || dx.Columns != dy.Dim)
+            throw new ArgumentException($"{dxName} is {dx.Rows} x {dx.Columns} but {dyName} is {dy.Rows} rows of dim {dy.Dim}; the dense gradient must match.", dxName);
+    }
+
+    /// <summary>SpGEMM: x has A's column count of rows, y has A's rows and x's dim.</summary>
+    public static void SpGemmShapes<T, TIndex>(CsrBuffer<T> a, CbsrBuffer<T, TIndex> x, DenseBuffer<T> y, string aName, string xName, string yName)
+        where T : unmanaged, INumber<T> where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        if (x.Rows != a.ColumnCount) throw new ArgumentException($"{xName} has {x.Rows} rows but {aName} has {a.ColumnCount} columns; the CBSR features need one row per column of the adjacency.", xName);
+        if (y.Rows != a.Rows) throw new ArgumentException($"{yName} has {y.Rows} rows but {aName} has {a.Rows}; allocate the output with one row per adjacency row.", yName);
+        if (y.Columns != x.Dim) throw new ArgumentException($"{yName} has {y.Columns} columns but {xName} has dim {x.Dim}; the dense output must be as wide as the CBSR features' dim.", yName);
+    }
+
+    /// <summary>SSpMM: dy is A.Rows × dim, x is A.Columns rows of dim, dx has x's shape and is not x.</summary>
+    public static void SSpMMShapes<T, TIndex>(CsrBuffer<T> a, DenseBuffer<T> dy, CbsrBuffer<T, TIndex> x, CbsrBuffer<T, TIndex> dx,
+        string aName, string dyName, string xName, string dxName)
+        where T : unmanaged, INumber<T> where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        if (dy.Rows != a.Rows) throw new ArgumentException($"{dyName} has {dy.Rows} rows but {aName} has {a.Rows}; the output gradient has one row per adjacency row.", dyName);
+        if (x.Rows != a.ColumnCount) throw new ArgumentException($"{xName} has {x.Rows} rows but {aName} has {a.ColumnCount} columns.", xName);
+        if (dy.Columns != x.Dim) throw new ArgumentException($"{dyName} has {dy.Columns} columns but {xName} has dim {x.Dim}; they must agree.", dyName);
+        if (dx.Rows != x.Rows || dx.Dim != x.Dim || dx.K != x.K)
+            throw new ArgumentException($"{dxName} is {dx.Rows} rows, dim {dx.Dim}, k {dx.K} but {xName} is {x.Rows}, {x.Dim}, {x.K}; allocate the gradient with x's shape.", dxName);
+        if (ReferenceEquals(dx, x)) throw new ArgumentException($"{dxName} is the same buffer as {xName}; the gradient needs its own buffer.", dxName);
+    }
+
     public static void CsrView<T>(in CsrView<T> a, Accelerator accelerator, bool requiresValues, string name) where T : unmanaged
     {
         if (!a.RowOffsets.IsValid)

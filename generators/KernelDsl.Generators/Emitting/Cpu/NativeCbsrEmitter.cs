@@ -1,0 +1,194 @@
+using KernelDsl.Generators.Model;
+
+namespace KernelDsl.Generators.Emitting.Cpu;
+
+/// <summary>
+/// Emits the native CPU implementations of the MaxK-GNN family: Parallel.For over row blocks,
+/// scratch allocated once per block (never per row), rows independent so no atomics.
+/// </summary>
+internal static class NativeCbsrEmitter
+{
+    private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+    private const string Marshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+    private const string Parallel = "global::System.Threading.Tasks.Parallel";
+
+    public static string Emit(CbsrKernelSpec spec)
+    {
+        string helper = SourceFile.HelperClass(spec);
+        return SourceFile.Write(spec, "Native CPU implementation. " + CbsrDispatchEmitter.Describe(spec), w =>
+        {
+            using (w.Block("private static partial class " + helper))
+            {
+                switch (spec.Kind)
+                {
+                    case CbsrKernelKind.MaxK: MaxK(w, spec); break;
+                    case CbsrKernelKind.MaxKBackward: MaxKBackward(w, spec); break;
+                    case CbsrKernelKind.SpGemm: SpGemm(w, spec); break;
+                    default: SSpMM(w, spec); break;
+                }
+            }
+        });
+    }
+
+    private static string Cbsr(CbsrKernelSpec s) => $"global::KernelDsl.CbsrBuffer<{s.ElementType}, {s.IndexType}>";
+    private static string Dense(CbsrKernelSpec s) => $"global::KernelDsl.DenseBuffer<{s.ElementType}>";
+    private static string Csr(CbsrKernelSpec s) => $"global::KernelDsl.CsrBuffer<{s.ElementType}>";
+    private static bool Weighted(CbsrKernelSpec s) => s.Adjacency == AdjacencyKind.Weighted;
+
+    /// <summary>Parallel.For over <paramref name="blocks"/> equal row ranges, with a per-block prologue.</summary>
+    private static void EvenBlocks(CodeWriter w, string rows, string prologue, string rowCall)
+    {
+        w.Line($"int blocks = global::System.Math.Max(1, global::System.Math.Min({rows}, parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker));");
+        w.Line("var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };");
+        w.Line($"{Parallel}.For(0, blocks, options, block =>");
+        w.Line("{");
+        using (new Indent(w))
+        {
+            if (prologue.Length > 0) w.Line(prologue);
+            w.Line($"int first = (int)((long){rows} * block / blocks);");
+            w.Line($"int last = (int)((long){rows} * (block + 1) / blocks);");
+            using (w.Block("for (int row = first; row < last; row++)")) w.Line(rowCall);
+        }
+        w.Line("});");
+    }
+
+    /// <summary>Parallel.For over the CSR buffer's nonzero-balanced row blocks.</summary>
+    private static void CsrBlocks(CodeWriter w, string csr, string rowCall)
+    {
+        w.Line($"int[] blocks = {csr}.RowBlocks(parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker);");
+        w.Line("var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };");
+        w.Line($"{Parallel}.For(0, blocks.Length - 1, options, block =>");
+        w.Line("{");
+        using (new Indent(w))
+            using (w.Block("for (int row = blocks[block]; row < blocks[block + 1]; row++)")) w.Line(rowCall);
+        w.Line("});");
+    }
+
+    private static void MaxK(CodeWriter w, CbsrKernelSpec spec)
+    {
+        string t = spec.ElementType, i = spec.IndexType;
+        w.Line("/// <summary>Runs on the calling thread and the thread pool; one key scratch row per block.</summary>");
+        using (w.Block($"internal static void RunNative({Dense(spec)} x, {Cbsr(spec)} y, int parallelism)"))
+        {
+            w.Line($"{t}[] source = x.HostArray;");
+            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> output = y.HostArrays;");
+            w.Line("int dim = x.Columns;");
+            w.Line("int k = y.K;");
+            EvenBlocks(w, "x.Rows", "uint[] keys = new uint[dim];", "NativeRow(row, source, output.Values, output.Indices, dim, k, keys);");
+        }
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Sorts the row's totalOrder keys in scratch to find the k-th largest, then keeps, in column order,");
+        w.Line("/// every value above it and the lowest-column ties until k are kept.");
+        w.Line("/// </summary>");
+        using (w.Block($"private static void NativeRow(int row, {t}[] source, {t}[] values, {i}[] indices, int dim, int k, uint[] keys)"))
+        {
+            w.Line($"global::System.Span<{t}> x = {Marshal}.CreateSpan(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(source), (nint)row * dim), dim);");
+            using (w.Block("for (int c = 0; c < dim; c++)")) w.Line("keys[c] = global::KernelDsl.Runtime.KernelMath.OrderedKey(x[c]);");
+            w.Line("global::System.MemoryExtensions.Sort(global::System.MemoryExtensions.AsSpan(keys, 0, dim));");
+            w.Line("uint threshold = keys[dim - k];");
+            w.Line("// Sorted keys at dim-k.. are the k largest; those equal to the threshold are the ties to keep.");
+            w.Line("int ties = 0;");
+            using (w.Block("for (int c = dim - k; c < dim && keys[c] == threshold; c++)")) w.Line("ties++;");
+            w.Line("long output = (long)row * k;");
+            w.Line("int kept = 0;");
+            using (w.Block("for (int c = 0; c < dim && kept < k; c++)"))
+            {
+                w.Line("uint key = global::KernelDsl.Runtime.KernelMath.OrderedKey(x[c]);");
+                using (w.Block("if (key > threshold || (key == threshold && ties > 0))"))
+                {
+                    using (w.Block("if (key == threshold)")) w.Line("ties--;");
+                    w.Line("values[output + kept] = x[c];");
+                    w.Line($"indices[output + kept] = ({i})c;");
+                    w.Line("kept++;");
+                }
+            }
+        }
+    }
+
+    private static void MaxKBackward(CodeWriter w, CbsrKernelSpec spec)
+    {
+        string t = spec.ElementType, i = spec.IndexType;
+        w.Line("/// <summary>Clears each dense gradient row and scatters the k kept gradients into it.</summary>");
+        using (w.Block($"internal static void RunNative({Cbsr(spec)} dy, {Dense(spec)} dx, int parallelism)"))
+        {
+            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> gradient = dy.HostArrays;");
+            w.Line($"{t}[] output = dx.HostArray;");
+            w.Line("int dim = dx.Columns;");
+            w.Line("int k = dy.K;");
+            EvenBlocks(w, "dx.Rows", "", "NativeRow(row, gradient.Values, gradient.Indices, output, dim, k);");
+        }
+        w.Line();
+        using (w.Block($"private static void NativeRow(int row, {t}[] values, {i}[] indices, {t}[] output, int dim, int k)"))
+        {
+            w.Line($"global::System.Span<{t}> dx = {Marshal}.CreateSpan(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(output), (nint)row * dim), dim);");
+            w.Line("dx.Clear();");
+            w.Line("long input = (long)row * k;");
+            using (w.Block("for (int t = 0; t < k; t++)")) w.Line("dx[indices[input + t]] = values[input + t];");
+        }
+    }
+
+    private static void SpGemm(CodeWriter w, CbsrKernelSpec spec)
+    {
+        string t = spec.ElementType, i = spec.IndexType;
+        w.Line("/// <summary>Rows in nonzero-balanced blocks; each output row is its own accumulator (cache-resident, no atomics).</summary>");
+        using (w.Block($"internal static void RunNative({Csr(spec)} a, {Cbsr(spec)} x, {Dense(spec)} y, int parallelism)"))
+        {
+            w.Line($"global::KernelDsl.CsrMatrix<{t}> csr = a.HostArrays;");
+            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> features = x.HostArrays;");
+            w.Line($"{t}[] output = y.HostArray;");
+            w.Line("int dim = y.Columns;");
+            w.Line("int k = x.K;");
+            CsrBlocks(w, "a", $"NativeRow(row, csr.RowOffsets, csr.Columns, {(Weighted(spec) ? "csr.Values!, " : "")}features.Values, features.Indices, output, dim, k);");
+        }
+        w.Line();
+        w.Line("/// <summary>y[row, :] = Σ over the row's edges of a_ij · x[j, :], adding the k kept entries of x[j] at their columns.</summary>");
+        using (w.Block($"private static void NativeRow(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] weights, " : "")}{t}[] values, {i}[] indices, {t}[] output, int dim, int k)"))
+        {
+            w.Line($"global::System.Span<{t}> y = {Marshal}.CreateSpan(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(output), (nint)row * dim), dim);");
+            w.Line("y.Clear();");
+            using (w.Block("for (int e = rowOffsets[row]; e < rowOffsets[row + 1]; e++)"))
+            {
+                if (Weighted(spec)) w.Line($"{t} weight = weights[e];");
+                w.Line("long source = (long)columns[e] * k;");
+                w.Line($"ref {t} value = ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(values), (nint)source);");
+                w.Line($"ref {i} index = ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(indices), (nint)source);");
+                using (w.Block("for (int t = 0; t < k; t++)"))
+                    w.Line($"y[{Unsafe}.Add(ref index, t)] += {(Weighted(spec) ? "weight * " : "")}{Unsafe}.Add(ref value, t);");
+            }
+        }
+    }
+
+    private static void SSpMM(CodeWriter w, CbsrKernelSpec spec)
+    {
+        string t = spec.ElementType, i = spec.IndexType;
+        w.Line("/// <summary>Rows j of Aᵀ in nonzero-balanced blocks: each gradient row is gathered once, no atomics.</summary>");
+        using (w.Block($"internal static void RunNative({Csr(spec)} at, {Dense(spec)} dy, {Cbsr(spec)} x, {Cbsr(spec)} dx, int parallelism)"))
+        {
+            w.Line($"global::KernelDsl.CsrMatrix<{t}> transposed = at.HostArrays;");
+            w.Line($"{t}[] gradient = dy.HostArray;");
+            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> features = x.HostArrays;");
+            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> output = dx.HostArrays;");
+            w.Line("int dim = dy.Columns;");
+            w.Line("int k = x.K;");
+            CsrBlocks(w, "at", $"NativeRow(row, transposed.RowOffsets, transposed.Columns, {(Weighted(spec) ? "transposed.Values!, " : "")}gradient, features.Indices, output.Values, output.Indices, dim, k);");
+        }
+        w.Line();
+        w.Line("/// <summary>dX[j, t] = Σ over Aᵀ's row j of a_ij · dY[i, idx[j, t]]; the gradient keeps x's indices.</summary>");
+        using (w.Block($"private static void NativeRow(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] weights, " : "")}{t}[] gradient, {i}[] indices, {t}[] values, {i}[] outputIndices, int dim, int k)"))
+        {
+            w.Line("long slot = (long)row * k;");
+            w.Line($"global::System.Span<{t}> dx = global::System.MemoryExtensions.AsSpan(values, (int)slot, k);");
+            w.Line($"global::System.ReadOnlySpan<{i}> kept = global::System.MemoryExtensions.AsSpan(indices, (int)slot, k);");
+            w.Line("dx.Clear();");
+            using (w.Block("for (int e = rowOffsets[row]; e < rowOffsets[row + 1]; e++)"))
+            {
+                if (Weighted(spec)) w.Line($"{t} weight = weights[e];");
+                w.Line($"ref {t} dy = ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(gradient), (nint)columns[e] * dim);");
+                using (w.Block("for (int t = 0; t < k; t++)"))
+                    w.Line($"dx[t] += {(Weighted(spec) ? "weight * " : "")}{Unsafe}.Add(ref dy, kept[t]);");
+            }
+            w.Line("kept.CopyTo(global::System.MemoryExtensions.AsSpan(outputIndices, (int)slot, k));");
+        }
+    }
+}

@@ -1,0 +1,215 @@
+using KernelDsl.Generators.Model;
+
+namespace KernelDsl.Generators.Emitting.Ilgpu;
+
+/// <summary>
+/// Emits the ILGPU kernels of the MaxK-GNN family and their launchers. Every kernel is correct for
+/// any warp and group size: lanes stride by the warp size, warps never return before a barrier, and
+/// shared-memory accumulation uses atomics (two lanes may hit one column in the same step).
+/// </summary>
+internal static class IlgpuCbsrEmitter
+{
+    private const string Ilgpu = "global::ILGPU";
+
+    public static string Emit(CbsrKernelSpec spec)
+    {
+        string helper = SourceFile.HelperClass(spec);
+        return SourceFile.Write(spec, "ILGPU kernel and launcher. " + CbsrDispatchEmitter.Describe(spec), w =>
+        {
+            w.Line(SourceFile.GeneratedCodeAttribute);
+            using (w.Block("private static partial class " + helper))
+            {
+                switch (spec.Kind)
+                {
+                    case CbsrKernelKind.MaxK: MaxK(w, spec); break;
+                    case CbsrKernelKind.MaxKBackward: MaxKBackward(w, spec); break;
+                    case CbsrKernelKind.SpGemm: SpGemm(w, spec); break;
+                    default: SSpMM(w, spec); break;
+                }
+            }
+        });
+    }
+
+    private static string Cbsr(CbsrKernelSpec s) => $"global::KernelDsl.CbsrView<{s.ElementType}, {s.IndexType}>";
+    private static string Dense(CbsrKernelSpec s) => $"global::KernelDsl.DenseView<{s.ElementType}>";
+    private static string Csr(CbsrKernelSpec s) => $"global::KernelDsl.CsrView<{s.ElementType}>";
+    private static string Edge(CbsrKernelSpec s, string a) => s.Adjacency == AdjacencyKind.Weighted ? $"{a}.Values[e]" : "1f";
+
+    private static void Attribute(CodeWriter w, CbsrKernelSpec spec, string grouping) =>
+        w.Line($"[global::KernelDsl.GeneratedKernel(\"{spec.DeclarationName}\", global::KernelDsl.KernelGrouping.{grouping})]");
+
+    private static void MaxK(CodeWriter w, CbsrKernelSpec spec)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// One thread per row. Radix select on totalOrder keys finds the k-th largest key bit by bit");
+        w.Line("/// (32 counting passes over the row); a last pass keeps, in column order, every key above it and");
+        w.Line("/// the lowest-column ties until k are kept.");
+        w.Line("/// </summary>");
+        Attribute(w, spec, "Implicit");
+        using (w.Block($"internal static void MaxKKernel({Ilgpu}.Index1D index, {Dense(spec)} x, {Cbsr(spec)} y)"))
+        {
+            w.Line("int row = index.X;");
+            using (w.Block("if (row >= x.Rows)")) w.Line("return;");
+            w.Line("int dim = x.Columns;");
+            w.Line("int k = y.K;");
+            w.Line("long input = (long)row * dim;");
+            w.Line("uint threshold = 0u;");
+            using (w.Block("for (int bit = 31; bit >= 0; bit--)"))
+            {
+                w.Line("uint candidate = threshold | (1u << bit);");
+                w.Line("int atLeast = 0;");
+                using (w.Block("for (int c = 0; c < dim; c++)"))
+                    using (w.Block("if (global::KernelDsl.Runtime.KernelMath.OrderedKey(x.Data[input + c]) >= candidate)")) w.Line("atLeast++;");
+                using (w.Block("if (atLeast >= k)")) w.Line("threshold = candidate;");
+            }
+            w.Line("int above = 0;");
+            using (w.Block("for (int c = 0; c < dim; c++)"))
+                using (w.Block("if (global::KernelDsl.Runtime.KernelMath.OrderedKey(x.Data[input + c]) > threshold)")) w.Line("above++;");
+            w.Line("int ties = k - above;");
+            w.Line("long output = (long)row * k;");
+            w.Line("int kept = 0;");
+            using (w.Block("for (int c = 0; c < dim && kept < k; c++)"))
+            {
+                w.Line($"{spec.ElementType} value = x.Data[input + c];");
+                w.Line("uint key = global::KernelDsl.Runtime.KernelMath.OrderedKey(value);");
+                using (w.Block("if (key > threshold || (key == threshold && ties > 0))"))
+                {
+                    using (w.Block("if (key == threshold)")) w.Line("ties--;");
+                    w.Line("y.Values[output + kept] = value;");
+                    w.Line($"y.Indices[output + kept] = ({spec.IndexType})c;");
+                    w.Line("kept++;");
+                }
+            }
+        }
+        w.Line();
+        Launcher(w, spec, $"{Dense(spec)} x, {Cbsr(spec)} y",
+            $"{Ilgpu}.Runtime.KernelLoaders.LoadAutoGroupedKernel<{Ilgpu}.Index1D, {Dense(spec)}, {Cbsr(spec)}>(acc, MaxKKernel)",
+            "kernel(stream, x.Rows, x, y);");
+    }
+
+    private static void MaxKBackward(CodeWriter w, CbsrKernelSpec spec)
+    {
+        w.Line("/// <summary>One thread per row: zero the dense gradient row, then scatter the k kept gradients.</summary>");
+        Attribute(w, spec, "Implicit");
+        using (w.Block($"internal static void MaxKBackwardKernel({Ilgpu}.Index1D index, {Cbsr(spec)} dy, {Dense(spec)} dx)"))
+        {
+            w.Line("int row = index.X;");
+            using (w.Block("if (row >= dx.Rows)")) w.Line("return;");
+            w.Line("int dim = dx.Columns;");
+            w.Line("long output = (long)row * dim;");
+            using (w.Block("for (int c = 0; c < dim; c++)")) w.Line("dx.Data[output + c] = 0f;");
+            w.Line("long input = (long)row * dy.K;");
+            using (w.Block("for (int t = 0; t < dy.K; t++)")) w.Line("dx.Data[output + dy.Indices[input + t]] = dy.Values[input + t];");
+        }
+        w.Line();
+        Launcher(w, spec, $"{Cbsr(spec)} dy, {Dense(spec)} dx",
+            $"{Ilgpu}.Runtime.KernelLoaders.LoadAutoGroupedKernel<{Ilgpu}.Index1D, {Cbsr(spec)}, {Dense(spec)}>(acc, MaxKBackwardKernel)",
+            "kernel(stream, dx.Rows, dy, dx);");
+    }
+
+    private static void SpGemm(CodeWriter w, CbsrKernelSpec spec)
+    {
+        string chunks = "global::KernelDsl.RowChunkView";
+        w.Line("/// <summary>");
+        w.Line("/// RowProductSharedAccumulator: one warp per row chunk (at most " + spec.MaxEdgesPerWarp + " edges). The warp zeroes its dim-wide");
+        w.Line("/// accumulator in shared memory, its lanes walk the chunk's (neighbour, t) pairs (k values and indices");
+        w.Line("/// read contiguously; k < warp packs several neighbours per step) and add a_ij · x[j,t] at column");
+        w.Line("/// idx[j,t] with shared atomics, then the warp writes the row: a store when the chunk is the row's");
+        w.Line("/// only one, an atomic add into the pre-zeroed output when the row was split.");
+        w.Line("/// </summary>");
+        Attribute(w, spec, "Explicit");
+        using (w.Block($"internal static void SpGemmKernel({Csr(spec)} a, {Cbsr(spec)} x, {Dense(spec)} y, {chunks} chunks)"))
+        {
+            w.Line($"int warpSize = {Ilgpu}.Warp.WarpSize;");
+            w.Line($"int chunk = {Ilgpu}.Grid.IdxX * ({Ilgpu}.Group.DimX / warpSize) + {Ilgpu}.Warp.WarpIdx;");
+            w.Line($"int lane = {Ilgpu}.Warp.LaneIdx;");
+            w.Line("int dim = y.Columns;");
+            w.Line("int k = x.K;");
+            w.Line($"{Ilgpu}.ArrayView<{spec.ElementType}> accumulator = {Ilgpu}.SharedMemory.GetDynamic<{spec.ElementType}>().SubView((long){Ilgpu}.Warp.WarpIdx * dim, dim);");
+            w.Line("// Whole warps take the barriers below: no early return.");
+            w.Line("bool active = chunk < chunks.Count;");
+            using (w.Block("for (int c = lane; c < dim; c += warpSize)")) w.Line("accumulator[c] = 0f;");
+            w.Line($"{Ilgpu}.Warp.Barrier();");
+            using (w.Block("if (active)"))
+            {
+                w.Line("int start = chunks.Starts[chunk];");
+                w.Line("int pairs = (chunks.Ends[chunk] - start) * k;");
+                using (w.Block("for (int q = lane; q < pairs; q += warpSize)"))
+                {
+                    w.Line("int neighbour = q / k;");
+                    w.Line("int e = start + neighbour;");
+                    w.Line("long source = (long)a.Columns[e] * k + (q - neighbour * k);");
+                    w.Line($"{Ilgpu}.Atomic.Add(ref accumulator[(int)x.Indices[source]], {Edge(spec, "a")} * x.Values[source]);");
+                }
+            }
+            w.Line($"{Ilgpu}.Warp.Barrier();");
+            using (w.Block("if (active)"))
+            {
+                w.Line("long output = (long)chunks.Rows[chunk] * dim;");
+                w.Line("bool sole = chunks.SoleChunk[chunk] != 0;");
+                using (w.Block("for (int c = lane; c < dim; c += warpSize)"))
+                {
+                    using (w.Block("if (sole)")) w.Line("y.Data[output + c] = accumulator[c];");
+                    using (w.Block("else if (accumulator[c] != 0f)")) w.Line($"{Ilgpu}.Atomic.Add(ref y.Data[output + c], accumulator[c]);");
+                }
+            }
+        }
+        w.Line();
+        string types = $"{Csr(spec)}, {Cbsr(spec)}, {Dense(spec)}, {chunks}";
+        w.Line("/// <summary>Loads the kernel once per accelerator; zeroes the output first when some row spans several chunks.</summary>");
+        using (w.Block($"internal static void Launch({Ilgpu}.Runtime.AcceleratorStream stream, {Csr(spec)} a, {Cbsr(spec)} x, {Dense(spec)} y, {chunks} chunks, bool splitRows)"))
+        {
+            w.Line($"{Ilgpu}.Runtime.Accelerator accelerator = stream.Accelerator;");
+            w.Line($"var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"{spec.DeclarationName}({spec.ElementType}, {spec.IndexType})\",");
+            w.Line($"    static acc => {Ilgpu}.Runtime.KernelLoaders.LoadKernel<{types}>(acc, SpGemmKernel));");
+            using (w.Block("if (splitRows)")) w.Line($"{Ilgpu}.Runtime.ArrayViewExtensions.MemSetToZero(y.Data, stream);");
+            w.Line("kernel(stream, global::KernelDsl.Runtime.LaunchPlanner.RowProductSharedAccumulator(accelerator, chunks.Count, y.Columns), a, x, y, chunks);");
+        }
+    }
+
+    private static void SSpMM(CodeWriter w, CbsrKernelSpec spec)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// TransposeGather: one warp per row j of Aᵀ; lane l computes the kept entries t = l, l + warp, …:");
+        w.Line("/// dX[j,t] = Σ over Aᵀ's row j of a_ij · dY[i, idx[j,t]]. Each output is written once: no atomics,");
+        w.Line("/// deterministic. The gradient keeps x's indices.");
+        w.Line("/// </summary>");
+        Attribute(w, spec, "Explicit");
+        using (w.Block($"internal static void SSpMMKernel({Csr(spec)} at, {Dense(spec)} dy, {Cbsr(spec)} x, {Cbsr(spec)} dx)"))
+        {
+            w.Line($"int warpSize = {Ilgpu}.Warp.WarpSize;");
+            w.Line($"int row = {Ilgpu}.Grid.IdxX * ({Ilgpu}.Group.DimX / warpSize) + {Ilgpu}.Warp.WarpIdx;");
+            using (w.Block("if (row >= at.Rows)")) w.Line("return;");
+            w.Line("int dim = dy.Columns;");
+            w.Line("int k = x.K;");
+            w.Line("int start = at.RowOffsets[row];");
+            w.Line("int end = at.RowOffsets[row + 1];");
+            using (w.Block($"for (int t = {Ilgpu}.Warp.LaneIdx; t < k; t += warpSize)"))
+            {
+                w.Line("long slot = (long)row * k + t;");
+                w.Line($"{spec.IndexType} column = x.Indices[slot];");
+                w.Line($"{spec.ElementType} acc = 0f;");
+                using (w.Block("for (int e = start; e < end; e++)"))
+                    w.Line($"acc += {Edge(spec, "at")} * dy.Data[(long)at.Columns[e] * dim + column];");
+                w.Line("dx.Values[slot] = acc;");
+                w.Line("dx.Indices[slot] = column;");
+            }
+        }
+        w.Line();
+        Launcher(w, spec, $"{Csr(spec)} at, {Dense(spec)} dy, {Cbsr(spec)} x, {Cbsr(spec)} dx",
+            $"{Ilgpu}.Runtime.KernelLoaders.LoadKernel<{Csr(spec)}, {Dense(spec)}, {Cbsr(spec)}, {Cbsr(spec)}>(acc, SSpMMKernel)",
+            "kernel(stream, global::KernelDsl.Runtime.LaunchPlanner.WarpPerRow(accelerator, at.Rows), at, dy, x, dx);");
+    }
+
+    private static void Launcher(CodeWriter w, CbsrKernelSpec spec, string parameters, string loader, string launch)
+    {
+        w.Line("/// <summary>Loads the kernel once per accelerator and launches it on <paramref name=\"stream\"/>.</summary>");
+        using (w.Block($"internal static void Launch({Ilgpu}.Runtime.AcceleratorStream stream, {parameters})"))
+        {
+            w.Line($"{Ilgpu}.Runtime.Accelerator accelerator = stream.Accelerator;");
+            w.Line($"var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"{spec.DeclarationName}({spec.ElementType}, {spec.IndexType})\",");
+            w.Line($"    static acc => {loader});");
+            w.Line(launch);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using KernelDsl.Generators.Diagnostics;
+using KernelDsl.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace KernelDsl.Generators.Parsing;
+
+/// <summary>Turns a [MaxK], [MaxKBackward], [SpGemm] or [SSpMM] declaration into a <see cref="CbsrKernelSpec"/> and its diagnostics.</summary>
+internal static class CbsrParser
+{
+    /// <summary>The operand roles each kind takes, in order, with how the role is described in messages.</summary>
+    private static (OperandRole Role, string Description)[] Roles(CbsrKernelKind kind) => kind switch
+    {
+        CbsrKernelKind.MaxK => [(OperandRole.Stream, "stream (ComputeStream)"), (OperandRole.Dense, "input (DenseBuffer<float>)"), (OperandRole.Cbsr, "output (CbsrBuffer<float, TIndex>)")],
+        CbsrKernelKind.MaxKBackward => [(OperandRole.Stream, "stream (ComputeStream)"), (OperandRole.Cbsr, "CBSR gradient (CbsrBuffer<float, TIndex>)"), (OperandRole.Dense, "dense gradient output (DenseBuffer<float>)")],
+        CbsrKernelKind.SpGemm => [(OperandRole.Stream, "stream (ComputeStream)"), (OperandRole.Sparse, "adjacency (CsrBuffer<float>)"), (OperandRole.Cbsr, "CBSR features (CbsrBuffer<float, TIndex>)"), (OperandRole.Dense, "output (DenseBuffer<float>)")],
+        _ => [(OperandRole.Stream, "stream (ComputeStream)"), (OperandRole.Sparse, "adjacency (CsrBuffer<float>)"), (OperandRole.Dense, "output gradient dy (DenseBuffer<float>)"), (OperandRole.Cbsr, "forward CBSR features x (CbsrBuffer<float, TIndex>)"), (OperandRole.Cbsr, "CBSR gradient output dx (CbsrBuffer<float, TIndex>)")],
+    };
+
+    private static string AttributeName(CbsrKernelKind kind) => kind switch
+    {
+        CbsrKernelKind.MaxK => "MaxK",
+        CbsrKernelKind.MaxKBackward => "MaxKBackward",
+        CbsrKernelKind.SpGemm => "SpGemm",
+        _ => "SSpMM",
+    };
+
+    public static CbsrParseResult Parse(GeneratorAttributeSyntaxContext context, CbsrKernelKind kind, CancellationToken ct)
+    {
+        var syntax = (MethodDeclarationSyntax)context.TargetNode;
+        try
+        {
+            SpMMParser.FaultInjection?.Invoke(syntax.Identifier.ValueText);
+            return ParseCore(context, syntax, kind, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var info = DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorException, LocationInfo.From(syntax.Identifier),
+                syntax.Identifier.ValueText, ex.GetType().Name + ": " + ex.Message);
+            return new CbsrParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { info }));
+        }
+    }
+
+    private static CbsrParseResult ParseCore(GeneratorAttributeSyntaxContext context, MethodDeclarationSyntax syntax, CbsrKernelKind kind, CancellationToken ct)
+    {
+        var method = (IMethodSymbol)context.TargetSymbol;
+        var diagnostics = new List<DiagnosticInfo>();
+        string name = syntax.Identifier.ValueText;
+        string accessibility = DeclarationShape.Check(syntax, method, diagnostics);
+
+        // Operands, in the kind's role order.
+        var roles = Roles(kind);
+        var names = new string?[roles.Length];
+        ITypeSymbol? element = null, index = null;
+        LocationInfo? indexLocation = null;
+        for (int i = 0; i < method.Parameters.Length; i++)
+        {
+            var parameter = method.Parameters[i];
+            var parameterSyntax = syntax.ParameterList.Parameters[i];
+            var location = LocationInfo.From(parameterSyntax);
+            string parameterName = parameterSyntax.Identifier.Text;
+            string typeText = parameter.Type.ToDisplayString();
+            var (role, form, parameterElement) = OperandClassifier.Classify(parameter.Type);
+            if (i >= roles.Length || role != roles[i].Role || form != OperandForm.Buffers)
+            {
+                string expected = i < roles.Length ? "expected the " + roles[i].Description + " here" : "one parameter too many";
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText,
+                    $"[{AttributeName(kind)}] takes ({string.Join(", ", roles.Select(r => r.Description))}); {expected}"));
+                if (i < roles.Length && role == roles[i].Role) names[i] = parameterName;
+                continue;
+            }
+            if (parameter.RefKind != RefKind.None)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText,
+                    "operands are passed by value; remove ref/in/out"));
+            names[i] = parameterName;
+            if (parameterElement is not null)
+            {
+                if (element is null) element = parameterElement;
+                else if (!SymbolEqualityComparer.Default.Equals(element, parameterElement))
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OperandsDisagree, location, parameterName,
+                        $"has element type '{parameterElement.ToDisplayString()}' but an earlier operand has '{element.ToDisplayString()}'"));
+            }
+            if (role == OperandRole.Cbsr)
+            {
+                var parameterIndex = ((INamedTypeSymbol)parameter.Type).TypeArguments[1];
+                if (index is null) { index = parameterIndex; indexLocation = location; }
+                else if (!SymbolEqualityComparer.Default.Equals(index, parameterIndex))
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OperandsDisagree, location, parameterName,
+                        $"has index type '{parameterIndex.ToDisplayString()}' but an earlier CBSR operand has '{index.ToDisplayString()}'"));
+            }
+        }
+        for (int i = 0; i < roles.Length; i++)
+            if (names[i] is null && i >= method.Parameters.Length)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, LocationInfo.From(syntax.Identifier), name, roles[i].Description));
+
+        // Attribute arguments.
+        var attribute = context.Attributes[0];
+        var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
+        LocationInfo? ArgumentLocation(string argument) =>
+            LocationInfo.From((SyntaxNode?)attributeSyntax?.ArgumentList?.Arguments
+                .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == argument)?.Expression ?? attributeSyntax);
+        var arguments = attribute.NamedArguments.ToDictionary(p => p.Key, p => p.Value.Value);
+        int Int(string key, int fallback) => arguments.TryGetValue(key, out var v) && v is int i ? i : fallback;
+        int k = Int("K", 0), dim = Int("Dim", 0), adjacency = Int("Adjacency", 0), maxEdges = Int("MaxEdgesPerWarp", 64);
+        int defaultSchedule = kind == CbsrKernelKind.SSpMM ? (int)ScheduleKind.TransposeGather : (int)ScheduleKind.RowProductSharedAccumulator;
+        int schedule = Int("Schedule", defaultSchedule);
+
+        string elementType = OperandClassifier.ElementKeyword(element) ?? element?.ToDisplayString() ?? "float";
+        string indexType = OperandClassifier.IndexKeyword(index) ?? index?.ToDisplayString() ?? "byte";
+        if (element is not null && element.SpecialType != SpecialType.System_Single)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReduceNotDefined, LocationInfo.From(attributeSyntax), "Sum",
+                element.ToDisplayString(), "the MaxK-GNN kernels are defined for float operands"));
+        if (index is not null && OperandClassifier.IndexKeyword(index) is null)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, indexLocation, index.ToDisplayString(), "CBSR index",
+                "the CBSR index type must be byte, ushort or int"));
+        if (arguments.ContainsKey("K") && k <= 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KNotPositive, ArgumentLocation("K"), k.ToString(CultureInfo.InvariantCulture)));
+        if (k > 0 && dim > 0 && k > dim)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KLargerThanDim, ArgumentLocation("K"),
+                k.ToString(CultureInfo.InvariantCulture), dim.ToString(CultureInfo.InvariantCulture)));
+        if (arguments.ContainsKey("Dim") && dim <= 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KNotPositive, ArgumentLocation("Dim"), dim.ToString(CultureInfo.InvariantCulture)));
+        if (dim > 0 && OperandClassifier.IndexKeyword(index) is { } ik && dim > OperandClassifier.MaxDim(ik))
+        {
+            string wider = dim <= 65536 ? "ushort" : "int";
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.IndexTypeTooSmall, ArgumentLocation("Dim"),
+                dim.ToString(CultureInfo.InvariantCulture), (dim - 1).ToString(CultureInfo.InvariantCulture), ik,
+                OperandClassifier.MaxDim(ik).ToString(CultureInfo.InvariantCulture), elementType, wider));
+        }
+        if (kind is CbsrKernelKind.SpGemm or CbsrKernelKind.SSpMM && schedule != defaultSchedule)
+        {
+            string scheduleName = Enum.IsDefined(typeof(ScheduleKind), schedule) ? ((ScheduleKind)schedule).ToString() : schedule.ToString(CultureInfo.InvariantCulture);
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CbsrOperandNotTaken, ArgumentLocation("Schedule"),
+                names.FirstOrDefault(n => n is not null) ?? name, $"Schedule.{scheduleName}",
+                $"use Schedule.{(ScheduleKind)defaultSchedule} for [{AttributeName(kind)}]"));
+        }
+        if (!Enum.IsDefined(typeof(AdjacencyKind), adjacency))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownAdjacency, ArgumentLocation("Adjacency"), adjacency.ToString(CultureInfo.InvariantCulture)));
+        if (kind == CbsrKernelKind.SpGemm && maxEdges < 1)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSchedule, ArgumentLocation("MaxEdgesPerWarp"),
+                "MaxEdgesPerWarp = " + maxEdges.ToString(CultureInfo.InvariantCulture), "a MaxEdgesPerWarp of at least 1 (default 64)"));
+        if (kind == CbsrKernelKind.SpGemm && arguments.TryGetValue("Training", out var training) && training is true && !HasBackward(method, element, index))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingBackward, ArgumentLocation("Training"), name, elementType, indexType));
+
+        if (diagnostics.Count > 0)
+            return new CbsrParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+        var (ns, containing) = DeclarationShape.Location(method);
+        var spec = new CbsrKernelSpec(ns, containing, syntax.Identifier.Text, accessibility, kind, new EquatableArray<string>(names!),
+            elementType, indexType, (AdjacencyKind)adjacency, k, dim, maxEdges);
+        return new CbsrParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>True when the containing type declares an [SSpMM] over the same element and index types.</summary>
+    private static bool HasBackward(IMethodSymbol forward, ITypeSymbol? element, ITypeSymbol? index) =>
+        forward.ContainingType.GetMembers().OfType<IMethodSymbol>().Any(m =>
+            m.GetAttributes().Any(a => a.AttributeClass is { } c && OperandClassifier.MetadataName(c) == KnownTypes.SSpMMAttribute)
+            && m.Parameters.Any(p => p.Type is INamedTypeSymbol { TypeArguments.Length: 2 } t
+                && SymbolEqualityComparer.Default.Equals(t.TypeArguments[0], element)
+                && SymbolEqualityComparer.Default.Equals(t.TypeArguments[1], index)));
+}

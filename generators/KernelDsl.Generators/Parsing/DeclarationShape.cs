@@ -1,0 +1,60 @@
+using System.Collections.Generic;
+using System.Linq;
+using KernelDsl.Generators.Diagnostics;
+using KernelDsl.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace KernelDsl.Generators.Parsing;
+
+/// <summary>The declaration-shape rules every kernel attribute shares (KDSL1001, 1002, 1005, 1006) and where the method lives.</summary>
+internal static class DeclarationShape
+{
+    /// <summary>Reports shape problems; returns the accessibility modifiers as written.</summary>
+    public static string Check(MethodDeclarationSyntax syntax, IMethodSymbol method, List<DiagnosticInfo> diagnostics)
+    {
+        string name = syntax.Identifier.ValueText;
+        bool isStatic = syntax.Modifiers.Any(SyntaxKind.StaticKeyword);
+        bool isPartial = syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
+        bool hasBody = syntax.Body is not null || syntax.ExpressionBody is not null;
+        string accessibility = string.Join(" ", syntax.Modifiers
+            .Where(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword))
+            .Select(m => m.Text));
+        if (!isStatic || !isPartial || hasBody)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodMustBeStaticPartial, LocationInfo.From(syntax.Identifier), name,
+                accessibility.Length > 0 ? accessibility : "public"));
+        foreach (var type in syntax.Ancestors().OfType<TypeDeclarationSyntax>())
+            if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeMustBePartial, LocationInfo.From(type.Identifier),
+                    type.Identifier.ValueText, name));
+        if (!method.ReturnsVoid)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MustReturnVoid, LocationInfo.From(syntax.ReturnType), name,
+                method.ReturnType.ToDisplayString()));
+        if (syntax.TypeParameterList is not null)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericMethodNotSupported, LocationInfo.From(syntax.TypeParameterList), name));
+        return accessibility;
+    }
+
+    /// <summary>The namespace and the chain of containing types, outermost first.</summary>
+    public static (string Namespace, EquatableArray<ContainingType> Types) Location(IMethodSymbol method)
+    {
+        var containing = new List<ContainingType>();
+        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+            containing.Insert(0, new ContainingType(TypeKeyword(type), NameWithTypeParameters(type), type.IsStatic));
+        var ns = method.ContainingType.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
+        return (ns, new EquatableArray<ContainingType>(containing));
+    }
+
+    private static string TypeKeyword(INamedTypeSymbol type) => type switch
+    {
+        { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
+        { IsRecord: true } => "record",
+        { TypeKind: TypeKind.Struct } => "struct",
+        { TypeKind: TypeKind.Interface } => "interface",
+        _ => "class",
+    };
+
+    private static string NameWithTypeParameters(INamedTypeSymbol type) =>
+        type.TypeParameters.Length == 0 ? type.Name : type.Name + "<" + string.Join(", ", type.TypeParameters.Select(t => t.Name)) + ">";
+}

@@ -1,0 +1,65 @@
+using System.Numerics;
+using KernelDsl.Runtime;
+
+namespace KernelDsl.Reference;
+
+/// <summary>Plain references for the MaxK-GNN operations (float64 accumulation where there is a sum).</summary>
+public static class ReferenceMaxK
+{
+    /// <summary>Top-k of each row by a stable sort on (value descending by totalOrder, column ascending); output columns ascending.</summary>
+    public static CbsrMatrix<float, TIndex> MaxK<TIndex>(DenseMatrix<float> x, int k) where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        var values = new float[(long)x.Rows * k];
+        var indices = new TIndex[(long)x.Rows * k];
+        for (int r = 0; r < x.Rows; r++)
+        {
+            var row = x.Row(r).ToArray();
+            var kept = Enumerable.Range(0, x.Columns)
+                .OrderByDescending(c => KernelMath.OrderedKey(row[c])).ThenBy(c => c)
+                .Take(k).Order().ToArray();
+            for (int t = 0; t < k; t++)
+            {
+                values[(long)r * k + t] = row[kept[t]];
+                indices[(long)r * k + t] = TIndex.CreateTruncating(kept[t]);
+            }
+        }
+        return new CbsrMatrix<float, TIndex>(x.Rows, x.Columns, k, values, indices);
+    }
+
+    /// <summary>Y = A · dense(X), float64.</summary>
+    public static double[] SpGemm<TIndex>(CsrMatrix<float> a, CbsrMatrix<float, TIndex> x, Adjacency adjacency = Adjacency.Weighted)
+        where TIndex : unmanaged, IBinaryInteger<TIndex> =>
+        ReferenceSpMM.Compute(a, x.ToDense(), Reduce.Sum, adjacency);
+
+    /// <summary>dX[j,t] = Σ_i A[i,j] · dY[i, idx[j,t]], float64, by walking A's edges (the outer product).</summary>
+    public static double[] SSpMM<TIndex>(CsrMatrix<float> a, DenseMatrix<float> dy, CbsrMatrix<float, TIndex> x, Adjacency adjacency = Adjacency.Weighted)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        var dx = new double[(long)x.Rows * x.K];
+        for (int i = 0; i < a.Rows; i++)
+            for (int e = a.RowOffsets[i]; e < a.RowOffsets[i + 1]; e++)
+            {
+                int j = a.Columns[e];
+                double w = adjacency == Adjacency.Weighted ? a.Values![e] : 1.0;
+                for (int t = 0; t < x.K; t++)
+                    dx[(long)j * x.K + t] += w * dy[i, int.CreateTruncating(x.Indices[(long)j * x.K + t])];
+            }
+        return dx;
+    }
+
+    /// <summary>Σ|terms| of each SSpMM output, for the error measure.</summary>
+    public static double[] SSpMMMagnitude<TIndex>(CsrMatrix<float> a, DenseMatrix<float> dy, CbsrMatrix<float, TIndex> x, Adjacency adjacency = Adjacency.Weighted)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        var m = new double[(long)x.Rows * x.K];
+        for (int i = 0; i < a.Rows; i++)
+            for (int e = a.RowOffsets[i]; e < a.RowOffsets[i + 1]; e++)
+            {
+                int j = a.Columns[e];
+                double w = adjacency == Adjacency.Weighted ? a.Values![e] : 1.0;
+                for (int t = 0; t < x.K; t++)
+                    m[(long)j * x.K + t] += Math.Abs(w * dy[i, int.CreateTruncating(x.Indices[(long)j * x.K + t])]);
+            }
+        return m;
+    }
+}

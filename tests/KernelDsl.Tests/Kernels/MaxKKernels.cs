@@ -1,0 +1,42 @@
+using KernelDsl;
+using KernelDsl.Runtime;
+
+namespace KernelDsl.Tests.Kernels;
+
+/// <summary>The MaxK-GNN declarations under test: byte indices (dim ≤ 256) and ushort indices (dim 300), weighted and pattern.</summary>
+public static partial class MaxKKernels
+{
+    [MaxK]
+    public static partial void TopK(ComputeStream stream, DenseBuffer<float> x, CbsrBuffer<float, byte> y);
+
+    [MaxK]
+    public static partial void TopK(ComputeStream stream, DenseBuffer<float> x, CbsrBuffer<float, ushort> y);
+
+    [MaxKBackward]
+    public static partial void TopKBackward(ComputeStream stream, CbsrBuffer<float, byte> dy, DenseBuffer<float> dx);
+
+    [MaxKBackward]
+    public static partial void TopKBackward(ComputeStream stream, CbsrBuffer<float, ushort> dy, DenseBuffer<float> dx);
+
+    [SpGemm(Training = true)]
+    public static partial void Forward(ComputeStream stream, CsrBuffer<float> a, CbsrBuffer<float, byte> x, DenseBuffer<float> y);
+
+    [SSpMM]
+    public static partial void Backward(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, byte> x, CbsrBuffer<float, byte> dx);
+
+    [SpGemm(Training = true)]
+    public static partial void Forward(ComputeStream stream, CsrBuffer<float> a, CbsrBuffer<float, ushort> x, DenseBuffer<float> y);
+
+    [SSpMM]
+    public static partial void Backward(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, ushort> x, CbsrBuffer<float, ushort> dx);
+
+    /// <summary>Short chunks, so that rows of the test graphs are split over several warps.</summary>
+    [SpGemm(MaxEdgesPerWarp = 3)]
+    public static partial void ForwardSplit(ComputeStream stream, CsrBuffer<float> a, CbsrBuffer<float, byte> x, DenseBuffer<float> y);
+
+    [SpGemm(Adjacency = Adjacency.Pattern, K = 8, Dim = 64)]
+    public static partial void ForwardPattern(ComputeStream stream, CsrBuffer<float> a, CbsrBuffer<float, byte> x, DenseBuffer<float> y);
+
+    [SSpMM(Adjacency = Adjacency.Pattern)]
+    public static partial void BackwardPattern(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, byte> x, CbsrBuffer<float, byte> dx);
+}

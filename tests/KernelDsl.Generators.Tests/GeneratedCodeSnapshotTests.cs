@@ -62,4 +62,23 @@ public sealed class GeneratedCodeSnapshotTests
         var (result, diagnostics) = GeneratorHarness.Run(source);
         Snapshot.Verify("Nested_Global", GeneratedFiles.Of(result, diagnostics));
     }
+
+    public static IEnumerable<object[]> MaxKDeclarations =>
+    [
+        ["MaxK", "[MaxK(K = 32, Dim = 256)] public static partial void TopK(ComputeStream stream, DenseBuffer<float> x, CbsrBuffer<float, byte> y);"],
+        ["MaxKBackward", "[MaxKBackward] public static partial void TopKBackward(ComputeStream stream, CbsrBuffer<float, byte> dy, DenseBuffer<float> dx);"],
+        ["SpGemm", "[SpGemm(Training = true)] public static partial void Forward(ComputeStream stream, CsrBuffer<float> a, CbsrBuffer<float, byte> x, DenseBuffer<float> y);\n"
+            + "    [SSpMM] public static partial void Backward(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, byte> x, CbsrBuffer<float, byte> dx);"],
+        ["SpGemmPatternUshort", "[SpGemm(Adjacency = Adjacency.Pattern, Dim = 300, MaxEdgesPerWarp = 32)] public static partial void Forward(ComputeStream stream, CsrBuffer<float> a, CbsrBuffer<float, ushort> x, DenseBuffer<float> y);"],
+        ["SSpMMPattern", "[SSpMM(Adjacency = Adjacency.Pattern)] internal static partial void Backward(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, int> x, CbsrBuffer<float, int> dx);"],
+    ];
+
+    [Theory]
+    [MemberData(nameof(MaxKDeclarations))]
+    public void MaxKFamily(string name, string declaration)
+    {
+        var source = Sources.Usings + "namespace Demo;\npublic static partial class MaxKLayer\n{\n    " + declaration + "\n}\n";
+        var (result, diagnostics) = GeneratorHarness.Run(source);
+        Snapshot.Verify("MaxK_" + name, GeneratedFiles.Of(result, diagnostics));
+    }
 }

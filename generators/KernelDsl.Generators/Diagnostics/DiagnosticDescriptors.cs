@@ -29,7 +29,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor MissingOperand = Error("KDSL1003",
         "Kernel declaration is missing an operand",
-        "'{0}' is missing its {1}; an [SpMM] method takes (ComputeStream stream, CsrBuffer<T> a, DenseBuffer<T> x, DenseBuffer<T> y) or (AcceleratorStream stream, CsrView<T> a, DenseView<T> x, DenseView<T> y)");
+        "'{0}' is missing its {1}; {2}");
 
     public static readonly DiagnosticDescriptor UnsupportedOperand = Error("KDSL1004",
         "Unsupported kernel parameter",

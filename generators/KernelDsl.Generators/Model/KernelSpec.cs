@@ -33,6 +33,9 @@ internal interface IDeclaration
     EquatableArray<ContainingType> ContainingTypes { get; }
     string MethodName { get; }
     string DeclarationName { get; }
+
+    /// <summary>The attribute that declared it, e.g. "SpMM".</summary>
+    string AttributeName { get; }
 }
 
 /// <summary>Everything the emitters need to generate one [SpMM] declaration. Plain data only.</summary>
@@ -52,6 +55,8 @@ internal sealed record SpMMSpec(
     AdjacencyKind Adjacency,
     MessageSpec? Message) : IDeclaration
 {
+    public string AttributeName => "SpMM";
+
     /// <summary>Namespace.Type.Method, for kernel keys and docs.</summary>
     public string DeclarationName => Declarations.Name(this);
 }
@@ -87,6 +92,8 @@ internal sealed record CbsrKernelSpec(
     int DeclaredDim,
     int MaxEdgesPerWarp) : IDeclaration
 {
+    public string AttributeName => Kind.ToString();
+
     public string DeclarationName => Declarations.Name(this);
 }
 

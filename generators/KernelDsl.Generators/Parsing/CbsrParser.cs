@@ -96,7 +96,8 @@ internal static class CbsrParser
         }
         for (int i = 0; i < roles.Length; i++)
             if (names[i] is null && i >= method.Parameters.Length)
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, LocationInfo.From(syntax.Identifier), name, roles[i].Description));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, LocationInfo.From(syntax.Identifier), name, roles[i].Description,
+                    $"[{AttributeName(kind)}] takes ({string.Join(", ", roles.Select(r => r.Description))})"));
 
         // Attribute arguments.
         var attribute = context.Attributes[0];

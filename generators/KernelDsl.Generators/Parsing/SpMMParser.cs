@@ -76,6 +76,7 @@ internal static class SpMMParser
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CbsrOperandNotTaken, location, parameterName,
                     "[SpMM] (" + ((ScheduleKind)schedule).ToString() + ")", "declare the product with [SpGemm(Schedule = Schedule.RowProductSharedAccumulator)]"));
+                input ??= parameterName; // it is the input features, only in the wrong format
                 continue;
             }
             if (role == OperandRole.Unknown)
@@ -122,10 +123,11 @@ internal static class SpMMParser
                     break;
             }
         }
-        if (stream is null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, nameLocation, name, "stream (first parameter: ComputeStream or AcceleratorStream)"));
-        if (sparse is null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, nameLocation, name, "sparse adjacency (CsrBuffer<T> or CsrView<T>)"));
-        if (input is null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, nameLocation, name, "input features (DenseBuffer<T> or DenseView<T>)"));
-        if (output is null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, nameLocation, name, "output (a second DenseBuffer<T> or DenseView<T>)"));
+        const string signature = "an [SpMM] method takes (ComputeStream stream, CsrBuffer<T> a, DenseBuffer<T> x, DenseBuffer<T> y) or (AcceleratorStream stream, CsrView<T> a, DenseView<T> x, DenseView<T> y)";
+        if (stream is null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, nameLocation, name, "stream (first parameter: ComputeStream or AcceleratorStream)", signature));
+        if (sparse is null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, nameLocation, name, "sparse adjacency (CsrBuffer<T> or CsrView<T>)", signature));
+        if (input is null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, nameLocation, name, "input features (DenseBuffer<T> or DenseView<T>)", signature));
+        if (output is null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, nameLocation, name, "output (a second DenseBuffer<T> or DenseView<T>)", signature));
 
         string elementType = OperandClassifier.ElementKeyword(element) ?? element?.ToDisplayString() ?? "float";
         if (!Enum.IsDefined(typeof(ReduceKind), reduce))

@@ -20,6 +20,7 @@ public sealed class DiagnosticTests
         var c = Get(name);
         var (source, span) = Markup.Parse(c.Bad);
         var (result, _) = GeneratorHarness.Run(source);
+        Assert.Null(result.Exception);
         var diagnostic = Assert.Single(result.Diagnostics);
         Assert.Equal(c.Id, diagnostic.Id);
         Assert.Equal(span, diagnostic.Location.SourceSpan);
@@ -88,7 +89,7 @@ public sealed class DiagnosticTests
     {
         foreach (var descriptor in DiagnosticDescriptors.All)
         {
-            var message = Diagnostic.Create(descriptor, Location.None, "a1", "a2", "a3").GetMessage();
+            var message = Diagnostic.Create(descriptor, Location.None, "a1", "a2", "a3", "a4", "a5", "a6").GetMessage();
             Assert.DoesNotContain("{", message.Replace("{0}", ""), StringComparison.Ordinal);
             Assert.StartsWith(DiagnosticDescriptors.HelpLinkBase, descriptor.HelpLinkUri, StringComparison.Ordinal);
         }

@@ -14,4 +14,13 @@ public static partial class BenchKernels
 
     [SpMM(Reduce = Reduce.Mean, Adjacency = Adjacency.Pattern)]
     public static partial void PatternMean(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y);
+
+    [SpGemm(Training = true)]
+    public static partial void MaxKForward(ComputeStream stream, CsrBuffer<float> a, CbsrBuffer<float, byte> x, DenseBuffer<float> y);
+
+    [SSpMM]
+    public static partial void MaxKBackward(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, byte> x, CbsrBuffer<float, byte> dx);
+
+    [MaxK]
+    public static partial void TopK(ComputeStream stream, DenseBuffer<float> x, CbsrBuffer<float, byte> y);
 }

@@ -23,6 +23,32 @@ public static class Harness
     }
 
     /// <summary>
+    /// Times <paramref name="baseline"/> and <paramref name="candidate"/> alternately (after a warm-up of
+    /// each) and returns both medians and the median of the per-pair ratios baseline / candidate:
+    /// interleaving keeps a noisy machine's slow phases from landing on one side only.
+    /// </summary>
+    public static (double Baseline, double Candidate, double Ratio) Interleaved(Action baseline, Action candidate, int repeats, Action? sync = null)
+    {
+        baseline(); sync?.Invoke();
+        candidate(); sync?.Invoke();
+        var b = new double[repeats];
+        var c = new double[repeats];
+        var r = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            baseline(); sync?.Invoke();
+            b[i] = sw.Elapsed.TotalMilliseconds;
+            sw.Restart();
+            candidate(); sync?.Invoke();
+            c[i] = sw.Elapsed.TotalMilliseconds;
+            r[i] = b[i] / c[i];
+        }
+        static double Median(double[] v) { Array.Sort(v); return v[v.Length / 2]; }
+        return (Median(b), Median(c), Median(r));
+    }
+
+    /// <summary>
     /// STREAM-style triad a = b + s·c over three 64 MiB float arrays on <paramref name="threads"/> threads,
     /// SIMD, counted as 3 × 4 bytes per element (two reads, one write). GB/s.
     /// </summary>

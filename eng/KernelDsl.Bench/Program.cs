@@ -22,17 +22,22 @@ var repeatsOption = new Option<int>("--repeats") { Description = "Timed runs of 
 var referenceRepeatsOption = new Option<int>("--reference-repeats") { Description = "Timed runs of the slow reference", DefaultValueFactory = _ => 1 };
 var backendOption = new Option<string>("--backend") { Description = "native (default) or cuda/opencl for the GPU table", DefaultValueFactory = _ => "native" };
 var outOption = new Option<FileInfo?>("--out") { Description = "Also write the markdown here" };
+var suiteOption = new Option<string>("--suite") { Description = "spmm (dense SpMM, default) or maxk (MaxK-GNN SpGEMM/SSpMM vs dense)", DefaultValueFactory = _ => "spmm" };
+var ksOption = new Option<int[]>("--ks") { Description = "k values for the maxk suite", DefaultValueFactory = _ => [8, 16, 32, 64], AllowMultipleArgumentsPerToken = true };
 var root = new RootCommand("KernelDsl SpMM benchmark")
 {
-    dataOption, dimsOption, filterOption, repeatsOption, referenceRepeatsOption, backendOption, outOption,
+    dataOption, dimsOption, filterOption, repeatsOption, referenceRepeatsOption, backendOption, outOption, suiteOption, ksOption,
 };
-root.SetAction(r => Run(r.GetValue(dataOption), r.GetValue(dimsOption)!, r.GetValue(filterOption), r.GetValue(repeatsOption),
-    r.GetValue(referenceRepeatsOption), r.GetValue(backendOption)!, r.GetValue(outOption)));
+root.SetAction(r => r.GetValue(suiteOption) == "maxk"
+    ? MaxKSuite.Run(r.GetValue(dataOption)?.FullName ?? BenchGraphs.FindData(), r.GetValue(filterOption), r.GetValue(ksOption)!, r.GetValue(repeatsOption),
+        r.GetValue(backendOption)!, r.GetValue(outOption))
+    : Run(r.GetValue(dataOption), r.GetValue(dimsOption)!, r.GetValue(filterOption), r.GetValue(repeatsOption),
+        r.GetValue(referenceRepeatsOption), r.GetValue(backendOption)!, r.GetValue(outOption)));
 return root.Parse(args).Invoke();
 
 static int Run(DirectoryInfo? dataDir, int[] dims, string? filter, int repeats, int referenceRepeats, string backendName, FileInfo? outFile)
 {
-    var data = dataDir?.FullName ?? FindData();
+    var data = dataDir?.FullName ?? BenchGraphs.FindData();
     var md = new StringBuilder();
     void Emit(string line) { Console.WriteLine(line); md.Append(line).Append('\n'); }
     var inv = CultureInfo.InvariantCulture;
@@ -65,9 +70,9 @@ static int Run(DirectoryInfo? dataDir, int[] dims, string? filter, int repeats, 
         Emit("");
         Emit("| graph | rows | nnz | dim | reference ms | native ms | speed-up | GB/s | % of triad | RowPerThread decl. ms |");
         Emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var file in Graphs(data, filter))
+        foreach (var file in BenchGraphs.Files(data, filter))
         {
-            var graph = LoadWeighted(data, file);
+            var graph = BenchGraphs.LoadWeighted(data, file);
             using var a = native.Upload(graph);
             foreach (int dim in dims)
             {
@@ -128,9 +133,9 @@ static void GpuTable(BackendKind kind, string data, int[] dims, string? filter, 
     emit("");
     emit("| graph | rows | nnz | dim | RowPerThread ms | WarpPerRow ms | speed-up | WarpPerRow GB/s (model) |");
     emit("|---|---:|---:|---:|---:|---:|---:|---:|");
-    foreach (var file in Graphs(data, filter))
+    foreach (var file in BenchGraphs.Files(data, filter))
     {
-        var graph = LoadWeighted(data, file);
+        var graph = BenchGraphs.LoadWeighted(data, file);
         using var a = gpu.Upload(graph);
         foreach (int dim in dims)
         {
@@ -142,26 +147,4 @@ static void GpuTable(BackendKind kind, string data, int[] dims, string? filter, 
             emit(string.Create(inv, $"| {file} | {graph.Rows} | {graph.Nonzeros} | {dim} | {row:F3} | {warp:F3} | {row / warp:F2}x | {gbs:F0} |"));
         }
     }
-}
-
-/// <summary>A graph from the data folder, with unit weights when the file is a pattern.</summary>
-static CsrMatrix<float> LoadWeighted(string data, string file)
-{
-    var graph = MatrixMarket.ReadCsr<float>(Path.Combine(data, file));
-    return graph.HasValues ? graph : graph.WithValues(1f);
-}
-
-static IEnumerable<string> Graphs(string data, string? filter) => Directory
-    .EnumerateFiles(data, "*.mtx", SearchOption.AllDirectories)
-    .Select(p => Path.GetRelativePath(data, p))
-    .Where(p => !p.EndsWith("features.mtx", StringComparison.Ordinal) && !p.EndsWith("groups.mtx", StringComparison.Ordinal))
-    .Where(p => filter is null || p.Contains(filter, StringComparison.OrdinalIgnoreCase))
-    .Order(StringComparer.Ordinal);
-
-static string FindData()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "KernelDsl.sln")))
-            return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data"));
-    throw new DirectoryNotFoundException("KernelDsl.sln not found; pass --data.");
 }

@@ -70,6 +70,7 @@ public sealed class GeneratedCodeSnapshotTests
         ["SpGemm", "[SpGemm(Training = true)] public static partial void Forward(ComputeStream stream, CsrBuffer<float> a, CbsrBuffer<float, byte> x, DenseBuffer<float> y);\n"
             + "    [SSpMM] public static partial void Backward(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, byte> x, CbsrBuffer<float, byte> dx);"],
         ["SpGemmPatternUshort", "[SpGemm(Adjacency = Adjacency.Pattern, Dim = 300, MaxEdgesPerWarp = 32)] public static partial void Forward(ComputeStream stream, CsrBuffer<float> a, CbsrBuffer<float, ushort> x, DenseBuffer<float> y);"],
+        ["SSpMMTransposeGather", "[SSpMM(Schedule = Schedule.TransposeGather)] public static partial void Backward(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, byte> x, CbsrBuffer<float, byte> dx);"],
         ["SSpMMPattern", "[SSpMM(Adjacency = Adjacency.Pattern)] internal static partial void Backward(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, int> x, CbsrBuffer<float, int> dx);"],
     ];
 

@@ -11,7 +11,7 @@ internal static class CbsrDispatchEmitter
         CbsrKernelKind.MaxK => "MaxK: keep the k largest entries of each row as CBSR (ties: lowest column).",
         CbsrKernelKind.MaxKBackward => "MaxK backward: scatter the CBSR gradient into a dense gradient (zeros elsewhere).",
         CbsrKernelKind.SpGemm => $"SpGEMM Y = A · X, A CSR ({spec.Adjacency.ToString().ToLowerInvariant()}), X CBSR; schedule RowProductSharedAccumulator.",
-        _ => $"SSpMM dX[j,t] = Σ_i A[i,j] · dY[i, idx[j,t]] at X's kept entries, A ({spec.Adjacency.ToString().ToLowerInvariant()}); schedule TransposeGather.",
+        _ => $"SSpMM dX[j,t] = Σ_i A[i,j] · dY[i, idx[j,t]] at X's kept entries, A ({spec.Adjacency.ToString().ToLowerInvariant()}); schedule {spec.Schedule}.",
     } + $" {spec.ElementType} values, {spec.IndexType} indices.";
 
     public static string Emit(CbsrKernelSpec spec)
@@ -75,10 +75,18 @@ internal static class CbsrDispatchEmitter
                         w.Line($"{checks}.Cbsr({p[4]}, backend, nameof({p[4]}));");
                         w.Line($"{checks}.SSpMMShapes({p[1]}, {p[2]}, {p[3]}, {p[4]}, nameof({p[1]}), nameof({p[2]}), nameof({p[3]}), nameof({p[4]}));");
                         using (w.Block($"if ({p[3]}.Rows == 0)")) w.Line("return;");
-                        w.Line($"// The outer product over A's edges, evaluated as a gather over Aᵀ (built once, cached on {p[1]}).");
-                        w.Line($"global::KernelDsl.CsrBuffer<{t}> transposed = {p[1]}.Transposed();");
-                        Dispatch(w, helper, $"transposed, {p[2]}, {p[3]}, {p[4]}",
-                            $"{p[0]}.AcceleratorStream!, transposed.View, {p[2]}.View, {p[3]}.View, {p[4]}.View");
+                        if (spec.Schedule == ScheduleKind.TransposeGather)
+                        {
+                            w.Line($"// Evaluated as a gather over Aᵀ (built once, cached on {p[1]}).");
+                            w.Line($"global::KernelDsl.CsrBuffer<{t}> transposed = {p[1]}.Transposed();");
+                            Dispatch(w, helper, $"transposed, {p[2]}, {p[3]}, {p[4]}",
+                                $"{p[0]}.AcceleratorStream!, transposed.View, {p[2]}.View, {p[3]}.View, {p[4]}.View");
+                        }
+                        else
+                        {
+                            Dispatch(w, helper, $"{p[1]}, {p[2]}, {p[3]}, {p[4]}",
+                                $"{p[0]}.AcceleratorStream!, {p[1]}.View, {p[2]}.View, {p[3]}.View, {p[4]}.View, {p[1]}.ChunkView({spec.MaxEdgesPerWarp})");
+                        }
                         break;
                 }
             }

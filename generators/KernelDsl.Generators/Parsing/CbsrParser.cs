@@ -108,7 +108,7 @@ internal static class CbsrParser
         var arguments = attribute.NamedArguments.ToDictionary(p => p.Key, p => p.Value.Value);
         int Int(string key, int fallback) => arguments.TryGetValue(key, out var v) && v is int i ? i : fallback;
         int k = Int("K", 0), dim = Int("Dim", 0), adjacency = Int("Adjacency", 0), maxEdges = Int("MaxEdgesPerWarp", 64);
-        int defaultSchedule = kind == CbsrKernelKind.SSpMM ? (int)ScheduleKind.TransposeGather : (int)ScheduleKind.RowProductSharedAccumulator;
+        int defaultSchedule = kind == CbsrKernelKind.SSpMM ? (int)ScheduleKind.OuterProduct : (int)ScheduleKind.RowProductSharedAccumulator;
         int schedule = Int("Schedule", defaultSchedule);
 
         string elementType = OperandClassifier.ElementKeyword(element) ?? element?.ToDisplayString() ?? "float";
@@ -133,16 +133,17 @@ internal static class CbsrParser
                 dim.ToString(CultureInfo.InvariantCulture), (dim - 1).ToString(CultureInfo.InvariantCulture), ik,
                 OperandClassifier.MaxDim(ik).ToString(CultureInfo.InvariantCulture), elementType, wider));
         }
-        if (kind is CbsrKernelKind.SpGemm or CbsrKernelKind.SSpMM && schedule != defaultSchedule)
+        bool scheduleAllowed = schedule == defaultSchedule || (kind == CbsrKernelKind.SSpMM && schedule == (int)ScheduleKind.TransposeGather);
+        if (kind is CbsrKernelKind.SpGemm or CbsrKernelKind.SSpMM && !scheduleAllowed)
         {
             string scheduleName = Enum.IsDefined(typeof(ScheduleKind), schedule) ? ((ScheduleKind)schedule).ToString() : schedule.ToString(CultureInfo.InvariantCulture);
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CbsrOperandNotTaken, ArgumentLocation("Schedule"),
                 names.FirstOrDefault(n => n is not null) ?? name, $"Schedule.{scheduleName}",
-                $"use Schedule.{(ScheduleKind)defaultSchedule} for [{AttributeName(kind)}]"));
+                kind == CbsrKernelKind.SSpMM ? "use Schedule.OuterProduct or Schedule.TransposeGather for [SSpMM]" : "use Schedule.RowProductSharedAccumulator for [SpGemm]"));
         }
         if (!Enum.IsDefined(typeof(AdjacencyKind), adjacency))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownAdjacency, ArgumentLocation("Adjacency"), adjacency.ToString(CultureInfo.InvariantCulture)));
-        if (kind == CbsrKernelKind.SpGemm && maxEdges < 1)
+        if (kind is CbsrKernelKind.SpGemm or CbsrKernelKind.SSpMM && maxEdges < 1)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSchedule, ArgumentLocation("MaxEdgesPerWarp"),
                 "MaxEdgesPerWarp = " + maxEdges.ToString(CultureInfo.InvariantCulture), "a MaxEdgesPerWarp of at least 1 (default 64)"));
         if (kind == CbsrKernelKind.SpGemm && arguments.TryGetValue("Training", out var training) && training is true && !HasBackward(method, element, index))
@@ -151,7 +152,9 @@ internal static class CbsrParser
         if (diagnostics.Count > 0)
             return new CbsrParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
         var (ns, containing) = DeclarationShape.Location(method);
-        var spec = new CbsrKernelSpec(ns, containing, syntax.Identifier.Text, accessibility, kind, new EquatableArray<string>(names!),
+        var spec = new CbsrKernelSpec(ns, containing, syntax.Identifier.Text, accessibility, kind,
+            kind is CbsrKernelKind.SpGemm or CbsrKernelKind.SSpMM ? (ScheduleKind)schedule : ScheduleKind.RowProductSharedAccumulator,
+            new EquatableArray<string>(names!),
             elementType, indexType, (AdjacencyKind)adjacency, k, dim, maxEdges);
         return new CbsrParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }

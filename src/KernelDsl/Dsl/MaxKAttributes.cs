@@ -57,13 +57,16 @@ public sealed class SpGemmAttribute : Attribute
 /// MaxK-GNN backward: <c>dX[j, t] = Σ_i A[i, j] · dY[i, idx[j, t]]</c> for the k kept entries of each
 /// row j of X only, written as CBSR with X's indices. Declared on
 /// <c>(ComputeStream stream, CsrBuffer&lt;float&gt; a, DenseBuffer&lt;float&gt; dy, CbsrBuffer&lt;float, TIndex&gt; x, CbsrBuffer&lt;float, TIndex&gt; dx)</c>,
-/// with <c>a</c> the forward adjacency (its transpose is built once and cached).
+/// with <c>a</c> the forward adjacency.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class SSpMMAttribute : Attribute
 {
-    /// <summary>Only <see cref="KernelDsl.Schedule.TransposeGather"/> computes this product.</summary>
-    public Schedule Schedule { get; set; } = Schedule.TransposeGather;
+    /// <summary><see cref="KernelDsl.Schedule.OuterProduct"/> (default) or <see cref="KernelDsl.Schedule.TransposeGather"/>.</summary>
+    public Schedule Schedule { get; set; } = Schedule.OuterProduct;
+
+    /// <summary>Edges per warp chunk for the GPU outer product (long rows are split). Default 64.</summary>
+    public int MaxEdgesPerWarp { get; set; } = 64;
 
     /// <summary>Weighted (edge values) or pattern (edge value 1) adjacency.</summary>
     public Adjacency Adjacency { get; set; } = Adjacency.Weighted;

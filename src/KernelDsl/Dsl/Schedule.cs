@@ -28,9 +28,21 @@ public enum Schedule
     RowProductSharedAccumulator = 2,
 
     /// <summary>
-    /// MaxK-GNN backward SSpMM (<see cref="SSpMMAttribute"/>): the outer product over A's edges,
-    /// evaluated as a gather over Aᵀ's rows (built once and cached): one warp per row j of Aᵀ, lanes
-    /// over the k kept entries. No atomics and no zeroing, so results are deterministic.
+    /// MaxK-GNN backward SSpMM (<see cref="SSpMMAttribute"/>): the product evaluated as a gather over
+    /// Aᵀ's rows (built once and cached): one warp per row j of Aᵀ, lanes over the k kept entries.
+    /// No atomics and no zeroing, so results are deterministic; but each edge reads k scattered
+    /// columns of a dY row, which costs about as much memory traffic as the dense row when the kept
+    /// columns are spread out. Prefer <see cref="OuterProduct"/> unless bit-reproducibility on the GPU matters.
     /// </summary>
     TransposeGather = 3,
+
+    /// <summary>
+    /// MaxK-GNN backward SSpMM (<see cref="SSpMMAttribute"/>), the default: the outer product over A's
+    /// rows, as in the paper. Each row i's dY row is read once (staged in shared memory on the GPU)
+    /// and each edge (i, j) adds a_ij · dY[i, idx[j, t]] into dX[j, t] for the k kept entries, so
+    /// feature traffic per edge is k-wide instead of dim-wide. GPU: one warp per row chunk, global
+    /// float atomics (order-dependent rounding). Native CPU: one private accumulator per row
+    /// partition, summed in a fixed order, so results are reproducible for a given thread count.
+    /// </summary>
+    OuterProduct = 4,
 }

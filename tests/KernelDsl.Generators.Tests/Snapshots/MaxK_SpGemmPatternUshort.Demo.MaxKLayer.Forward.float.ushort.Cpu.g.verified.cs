@@ -33,15 +33,20 @@ namespace Demo
             {
                 global::System.Span<float> y = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(output), (nint)row * dim), dim);
                 y.Clear();
-                for (int e = rowOffsets[row]; e < rowOffsets[row + 1]; e++)
+                int end = rowOffsets[row + 1];
+                for (int e = rowOffsets[row]; e < end; e++)
                 {
+                    if (e + global::KernelDsl.Native.Prefetch.Distance < end)
+                    {
+                        // The neighbour a few edges ahead: its k values and indices are a random access.
+                        nint ahead = (nint)columns[e + global::KernelDsl.Native.Prefetch.Distance] * k;
+                        global::KernelDsl.Native.Prefetch.Read(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(values), ahead));
+                        global::KernelDsl.Native.Prefetch.Read(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(indices), ahead));
+                    }
                     long source = (long)columns[e] * k;
                     ref float value = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(values), (nint)source);
                     ref ushort index = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(indices), (nint)source);
-                    for (int t = 0; t < k; t++)
-                    {
-                        y[global::System.Runtime.CompilerServices.Unsafe.Add(ref index, t)] += global::System.Runtime.CompilerServices.Unsafe.Add(ref value, t);
-                    }
+                    global::KernelDsl.Native.SparseRow.ScatterAxpy(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), ref value, ref index, k, 1f);
                 }
             }
         }

@@ -39,4 +39,12 @@ public static partial class MaxKKernels
 
     [SSpMM(Adjacency = Adjacency.Pattern)]
     public static partial void BackwardPattern(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, byte> x, CbsrBuffer<float, byte> dx);
+
+    /// <summary>The deterministic GPU alternative: a gather over Aᵀ.</summary>
+    [SSpMM(Schedule = Schedule.TransposeGather)]
+    public static partial void BackwardGather(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, byte> x, CbsrBuffer<float, byte> dx);
+
+    /// <summary>Outer product with short chunks, so rows of the test graphs are split over several warps.</summary>
+    [SSpMM(MaxEdgesPerWarp = 3)]
+    public static partial void BackwardSplit(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, byte> x, CbsrBuffer<float, byte> dx);
 }

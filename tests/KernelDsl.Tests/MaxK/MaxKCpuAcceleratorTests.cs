@@ -55,7 +55,10 @@ public sealed class MaxKCpuAcceleratorTests(IlgpuCpuFixture fixture) : IClassFix
             foreach (var (dim, k) in new[] { (16, 1), (16, 16), (33, 8), (64, 32) })
             {
                 var x = ReferenceMaxK.MaxK<byte>(MaxKChecker.Features(a.ColumnCount, dim, k, ties: false), k);
-                MaxKChecker.CheckSSpMM(backend, a, x, DenseMatrix<float>.Random(a.Rows, dim, k), shape);
+                var dy = DenseMatrix<float>.Random(a.Rows, dim, k);
+                MaxKChecker.CheckSSpMM(backend, a, x, dy, shape);
+                MaxKChecker.CheckSSpMM(backend, a, x, dy, shape + " (gather)", run: MaxKKernels.BackwardGather);
+                MaxKChecker.CheckSSpMM(backend, a, x, dy, shape + " (split)", run: MaxKKernels.BackwardSplit);
             }
         }
     }

@@ -57,6 +57,8 @@ public sealed class MaxKNativeTests : IDisposable
             MaxKChecker.CheckSpGemm(_backend, a, x, shape + " (split)", MaxKKernels.ForwardSplit);
             var dy = DenseMatrix<float>.Random(a.Rows, dim, k + 3);
             MaxKChecker.CheckSSpMM(_backend, a, x, dy, shape);
+            MaxKChecker.CheckSSpMM(_backend, a, x, dy, shape + " (gather)", run: MaxKKernels.BackwardGather);
+            MaxKChecker.CheckSSpMM(_backend, a, x, dy, shape + " (split)", run: MaxKKernels.BackwardSplit);
         }
     }
 

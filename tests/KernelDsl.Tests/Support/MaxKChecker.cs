@@ -67,7 +67,8 @@ public static class MaxKChecker
 
     /// <summary>SSpMM vs the outer product over A's edges in float64; the gradient keeps x's indices.</summary>
     public static void CheckSSpMM(ComputeBackend backend, CsrMatrix<float> a, CbsrMatrix<float, byte> x, DenseMatrix<float> dy, string context,
-        Adjacency adjacency = Adjacency.Weighted)
+        Adjacency adjacency = Adjacency.Weighted,
+        Action<ComputeStream, CsrBuffer<float>, DenseBuffer<float>, CbsrBuffer<float, byte>, CbsrBuffer<float, byte>>? run = null)
     {
         var input = adjacency == Adjacency.Pattern ? a.AsPattern() : a;
         var expected = ReferenceMaxK.SSpMM(input, dy, x, adjacency);
@@ -76,8 +77,8 @@ public static class MaxKChecker
         using var xb = backend.Upload(x);
         using var dyb = backend.Upload(dy);
         using var dx = backend.AllocateCbsr<float, byte>(x.Rows, x.Dim, x.K);
-        if (adjacency == Adjacency.Pattern) MaxKKernels.BackwardPattern(backend.DefaultStream, ab, dyb, xb, dx);
-        else MaxKKernels.Backward(backend.DefaultStream, ab, dyb, xb, dx);
+        run ??= adjacency == Adjacency.Pattern ? MaxKKernels.BackwardPattern : MaxKKernels.Backward;
+        run(backend.DefaultStream, ab, dyb, xb, dx);
         var actual = dx.ToHost();
         Assert.Equal(x.Indices, actual.Indices);
         double error = Compare.MaxScaledError<float>(actual.Values, expected, magnitude);

@@ -24,7 +24,10 @@ internal static class NativeCbsrEmitter
                     case CbsrKernelKind.MaxK: MaxK(w, spec); break;
                     case CbsrKernelKind.MaxKBackward: MaxKBackward(w, spec); break;
                     case CbsrKernelKind.SpGemm: SpGemm(w, spec); break;
-                    default: SSpMM(w, spec); break;
+                    default:
+                        if (spec.Schedule == ScheduleKind.TransposeGather) SSpMM(w, spec);
+                        else SSpMMOuterProduct(w, spec);
+                        break;
                 }
             }
         });
@@ -147,14 +150,79 @@ internal static class NativeCbsrEmitter
         {
             w.Line($"global::System.Span<{t}> y = {Marshal}.CreateSpan(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(output), (nint)row * dim), dim);");
             w.Line("y.Clear();");
-            using (w.Block("for (int e = rowOffsets[row]; e < rowOffsets[row + 1]; e++)"))
+            w.Line("int end = rowOffsets[row + 1];");
+            using (w.Block("for (int e = rowOffsets[row]; e < end; e++)"))
             {
+                using (w.Block("if (e + global::KernelDsl.Native.Prefetch.Distance < end)"))
+                {
+                    w.Line("// The neighbour a few edges ahead: its k values and indices are a random access.");
+                    w.Line("nint ahead = (nint)columns[e + global::KernelDsl.Native.Prefetch.Distance] * k;");
+                    w.Line($"global::KernelDsl.Native.Prefetch.Read(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(values), ahead));");
+                    w.Line($"global::KernelDsl.Native.Prefetch.Read(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(indices), ahead));");
+                }
                 if (Weighted(spec)) w.Line($"{t} weight = weights[e];");
                 w.Line("long source = (long)columns[e] * k;");
                 w.Line($"ref {t} value = ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(values), (nint)source);");
                 w.Line($"ref {i} index = ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(indices), (nint)source);");
-                using (w.Block("for (int t = 0; t < k; t++)"))
-                    w.Line($"y[{Unsafe}.Add(ref index, t)] += {(Weighted(spec) ? "weight * " : "")}{Unsafe}.Add(ref value, t);");
+                w.Line($"global::KernelDsl.Native.SparseRow.ScatterAxpy(ref {Marshal}.GetReference(y), ref value, ref index, k, {(Weighted(spec) ? "weight" : "1f")});");
+            }
+        }
+    }
+
+    private static void SSpMMOuterProduct(CodeWriter w, CbsrKernelSpec spec)
+    {
+        string t = spec.ElementType, i = spec.IndexType;
+        w.Line("/// <summary>");
+        w.Line("/// Rows i of A in partitions balanced by nonzeros; partition 0 accumulates straight into dX, the others");
+        w.Line("/// into private pooled buffers, summed into dX in partition order afterwards (reproducible for a given");
+        w.Line("/// thread count). Each dY row is read once; each edge touches only dX[j]'s k entries.");
+        w.Line("/// </summary>");
+        using (w.Block($"internal static void RunNative({Csr(spec)} a, {Dense(spec)} dy, {Cbsr(spec)} x, {Cbsr(spec)} dx, int parallelism)"))
+        {
+            w.Line($"global::KernelDsl.CsrMatrix<{t}> csr = a.HostArrays;");
+            w.Line($"{t}[] gradient = dy.HostArray;");
+            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> features = x.HostArrays;");
+            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> output = dx.HostArrays;");
+            w.Line("int dim = dy.Columns;");
+            w.Line("int k = x.K;");
+            w.Line("int size = features.Values.Length;");
+            w.Line("int[] parts = a.RowBlocks(global::KernelDsl.Native.PrivateAccumulators.Partitions(parallelism, size));");
+            w.Line($"{t}[][] partial = new {t}[parts.Length - 1][];");
+            w.Line("var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };");
+            w.Line($"{Parallel}.For(0, parts.Length - 1, options, part =>");
+            w.Line("{");
+            using (new Indent(w))
+            {
+                w.Line($"{t}[] acc = part == 0 ? output.Values : global::System.Buffers.ArrayPool<{t}>.Shared.Rent(size);");
+                w.Line("global::System.Array.Clear(acc, 0, size);");
+                using (w.Block("for (int row = parts[part]; row < parts[part + 1]; row++)"))
+                    w.Line($"OuterRow(row, csr.RowOffsets, csr.Columns, {(Weighted(spec) ? "csr.Values!, " : "")}gradient, features.Indices, acc, dim, k);");
+                w.Line("partial[part] = acc;");
+            }
+            w.Line("});");
+            w.Line("global::KernelDsl.Native.PrivateAccumulators.SumInto(output.Values, partial, size, parallelism);");
+            w.Line("global::System.Array.Copy(features.Indices, output.Indices, size);");
+        }
+        w.Line();
+        w.Line("/// <summary>For each edge (row, j): acc[j, t] += a_ij · dY[row, idx[j, t]] over the k kept entries of j.</summary>");
+        using (w.Block($"private static void OuterRow(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] weights, " : "")}{t}[] gradient, {i}[] indices, {t}[] acc, int dim, int k)"))
+        {
+            w.Line($"ref {t} dy = ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(gradient), (nint)row * dim);");
+            w.Line("int end = rowOffsets[row + 1];");
+            using (w.Block("for (int e = rowOffsets[row]; e < end; e++)"))
+            {
+                using (w.Block("if (e + global::KernelDsl.Native.Prefetch.Distance < end)"))
+                {
+                    w.Line("// The neighbour a few edges ahead: its accumulator row and indices are a random access.");
+                    w.Line("nint ahead = (nint)columns[e + global::KernelDsl.Native.Prefetch.Distance] * k;");
+                    w.Line($"global::KernelDsl.Native.Prefetch.Read(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(acc), ahead));");
+                    w.Line($"global::KernelDsl.Native.Prefetch.Read(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(indices), ahead));");
+                }
+                if (Weighted(spec)) w.Line($"{t} weight = weights[e];");
+                w.Line("nint slot = (nint)columns[e] * k;");
+                w.Line($"ref {t} target = ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(acc), slot);");
+                w.Line($"ref {i} index = ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(indices), slot);");
+                w.Line($"global::KernelDsl.Native.SparseRow.GatherAxpy(ref target, ref dy, ref index, k, {(Weighted(spec) ? "weight" : "1f")});");
             }
         }
     }

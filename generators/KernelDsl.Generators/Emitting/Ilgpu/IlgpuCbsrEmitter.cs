@@ -24,7 +24,10 @@ internal static class IlgpuCbsrEmitter
                     case CbsrKernelKind.MaxK: MaxK(w, spec); break;
                     case CbsrKernelKind.MaxKBackward: MaxKBackward(w, spec); break;
                     case CbsrKernelKind.SpGemm: SpGemm(w, spec); break;
-                    default: SSpMM(w, spec); break;
+                    default:
+                        if (spec.Schedule == ScheduleKind.TransposeGather) SSpMM(w, spec);
+                        else SSpMMOuterProduct(w, spec);
+                        break;
                 }
             }
         });
@@ -199,6 +202,58 @@ internal static class IlgpuCbsrEmitter
         Launcher(w, spec, $"{Csr(spec)} at, {Dense(spec)} dy, {Cbsr(spec)} x, {Cbsr(spec)} dx",
             $"{Ilgpu}.Runtime.KernelLoaders.LoadKernel<{Csr(spec)}, {Dense(spec)}, {Cbsr(spec)}, {Cbsr(spec)}>(acc, SSpMMKernel)",
             "kernel(stream, global::KernelDsl.Runtime.LaunchPlanner.WarpPerRow(accelerator, at.Rows), at, dy, x, dx);");
+    }
+
+    private static void SSpMMOuterProduct(CodeWriter w, CbsrKernelSpec spec)
+    {
+        string chunks = "global::KernelDsl.RowChunkView";
+        w.Line("/// <summary>");
+        w.Line("/// OuterProduct: one warp per chunk of row i of A (at most " + spec.MaxEdgesPerWarp + " edges). The warp stages dY[i, :] in");
+        w.Line("/// shared memory, then its lanes walk the chunk's (edge, t) pairs and add a_ij · dY[i, idx[j,t]] into");
+        w.Line("/// dX[j, t] with global atomics (k contiguous floats per edge: coalesced). dX is zeroed first.");
+        w.Line("/// </summary>");
+        Attribute(w, spec, "Explicit");
+        using (w.Block($"internal static void SSpMMKernel({Csr(spec)} a, {Dense(spec)} dy, {Cbsr(spec)} x, {Cbsr(spec)} dx, {chunks} chunks)"))
+        {
+            w.Line($"int warpSize = {Ilgpu}.Warp.WarpSize;");
+            w.Line($"int chunk = {Ilgpu}.Grid.IdxX * ({Ilgpu}.Group.DimX / warpSize) + {Ilgpu}.Warp.WarpIdx;");
+            w.Line($"int lane = {Ilgpu}.Warp.LaneIdx;");
+            w.Line("int dim = dy.Columns;");
+            w.Line("int k = x.K;");
+            w.Line($"{Ilgpu}.ArrayView<{spec.ElementType}> staged = {Ilgpu}.SharedMemory.GetDynamic<{spec.ElementType}>().SubView((long){Ilgpu}.Warp.WarpIdx * dim, dim);");
+            w.Line("// Whole warps take the barrier below: no early return.");
+            w.Line("bool active = chunk < chunks.Count;");
+            using (w.Block("if (active)"))
+            {
+                w.Line("long input = (long)chunks.Rows[chunk] * dim;");
+                using (w.Block("for (int c = lane; c < dim; c += warpSize)")) w.Line("staged[c] = dy.Data[input + c];");
+            }
+            w.Line($"{Ilgpu}.Warp.Barrier();");
+            using (w.Block("if (active)"))
+            {
+                w.Line("int start = chunks.Starts[chunk];");
+                w.Line("int pairs = (chunks.Ends[chunk] - start) * k;");
+                using (w.Block("for (int q = lane; q < pairs; q += warpSize)"))
+                {
+                    w.Line("int neighbour = q / k;");
+                    w.Line("int e = start + neighbour;");
+                    w.Line("long slot = (long)a.Columns[e] * k + (q - neighbour * k);");
+                    w.Line($"{Ilgpu}.Atomic.Add(ref dx.Values[slot], {Edge(spec, "a")} * staged[(int)x.Indices[slot]]);");
+                }
+            }
+        }
+        w.Line();
+        string types = $"{Csr(spec)}, {Dense(spec)}, {Cbsr(spec)}, {Cbsr(spec)}, {chunks}";
+        w.Line("/// <summary>Zeroes dX's values, copies x's indices into it, loads the kernel once per accelerator and launches it.</summary>");
+        using (w.Block($"internal static void Launch({Ilgpu}.Runtime.AcceleratorStream stream, {Csr(spec)} a, {Dense(spec)} dy, {Cbsr(spec)} x, {Cbsr(spec)} dx, {chunks} chunks)"))
+        {
+            w.Line($"{Ilgpu}.Runtime.Accelerator accelerator = stream.Accelerator;");
+            w.Line($"var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"{spec.DeclarationName}({spec.ElementType}, {spec.IndexType})\",");
+            w.Line($"    static acc => {Ilgpu}.Runtime.KernelLoaders.LoadKernel<{types}>(acc, SSpMMKernel));");
+            w.Line($"{Ilgpu}.Runtime.ArrayViewExtensions.MemSetToZero(dx.Values, stream);");
+            w.Line($"{Ilgpu}.Runtime.ArrayViewExtensions.CopyTo(x.Indices, stream, dx.Indices);");
+            w.Line("kernel(stream, global::KernelDsl.Runtime.LaunchPlanner.RowProductSharedAccumulator(accelerator, chunks.Count, dy.Columns), a, dy, x, dx, chunks);");
+        }
     }
 
     private static void Launcher(CodeWriter w, CbsrKernelSpec spec, string parameters, string loader, string launch)

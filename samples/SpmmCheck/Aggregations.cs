@@ -29,3 +29,16 @@ public static partial class Aggregations
     [SpMM(Reduce = Reduce.Sum, Message = nameof(GatedRelu))]
     public static partial void GatedSum(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y);
 }
+
+/// <summary>MaxK-GNN: the k-sparse layer kernels.</summary>
+public static partial class MaxKLayer
+{
+    [MaxK]
+    public static partial void TopK(ComputeStream stream, DenseBuffer<float> x, CbsrBuffer<float, byte> y);
+
+    [SpGemm(Training = true)]
+    public static partial void Forward(ComputeStream stream, CsrBuffer<float> a, CbsrBuffer<float, byte> x, DenseBuffer<float> y);
+
+    [SSpMM]
+    public static partial void Backward(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, byte> x, CbsrBuffer<float, byte> dx);
+}

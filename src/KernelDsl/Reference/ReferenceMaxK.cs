@@ -15,7 +15,7 @@ public static class ReferenceMaxK
         {
             var row = x.Row(r).ToArray();
             var kept = Enumerable.Range(0, x.Columns)
-                .OrderByDescending(c => KernelMath.OrderedKey(row[c])).ThenBy(c => c)
+                .OrderByDescending(c => KernelMath.OrderedKeyHost(row[c])).ThenBy(c => c)
                 .Take(k).Order().ToArray();
             for (int t = 0; t < k; t++)
             {

@@ -34,6 +34,7 @@ namespace Demo
             /// Output row <paramref name="row"/>: y[row, :] = the mean of the messages over the row's edges.
             /// Columns go in tiles of 4 vectors, then single vectors, then scalars; a tile's accumulators stay in registers.
             /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NativeRow(int row, int[] rowOffsets, int[] columns, double[] values, double[] source, double[] output, int dim)
             {
                 int start = rowOffsets[row];

@@ -31,29 +31,26 @@ namespace Demo
             }
 
             /// <summary>
-            /// Sorts the row's totalOrder keys in scratch to find the k-th largest, then keeps, in column order,
-            /// every value above it and the lowest-column ties until k are kept.
+            /// Radix-selects the k-th largest totalOrder key of the row (SIMD counts), then keeps, in column order, every value
+            /// above it and the lowest-column ties until k are kept.
             /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NativeRow(int row, float[] source, float[] values, byte[] indices, int dim, int k, uint[] keys)
             {
                 global::System.Span<float> x = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(source), (nint)row * dim), dim);
                 for (int c = 0; c < dim; c++)
                 {
-                    keys[c] = global::KernelDsl.Runtime.KernelMath.OrderedKey(x[c]);
+                    keys[c] = global::KernelDsl.Runtime.KernelMath.OrderedKeyHost(x[c]);
                 }
-                global::System.MemoryExtensions.Sort(global::System.MemoryExtensions.AsSpan(keys, 0, dim));
-                uint threshold = keys[dim - k];
-                // Sorted keys at dim-k.. are the k largest; those equal to the threshold are the ties to keep.
-                int ties = 0;
-                for (int c = dim - k; c < dim && keys[c] == threshold; c++)
-                {
-                    ties++;
-                }
+                global::System.ReadOnlySpan<uint> rowKeys = global::System.MemoryExtensions.AsSpan(keys, 0, dim);
+                uint threshold = global::KernelDsl.Native.Selection.KthLargest(rowKeys, k);
+                // Keep everything above the threshold, then ties (lowest columns first) until k are kept.
+                int ties = k - (threshold == uint.MaxValue ? 0 : global::KernelDsl.Native.Selection.CountAtLeast(rowKeys, threshold + 1));
                 long output = (long)row * k;
                 int kept = 0;
                 for (int c = 0; c < dim && kept < k; c++)
                 {
-                    uint key = global::KernelDsl.Runtime.KernelMath.OrderedKey(x[c]);
+                    uint key = global::KernelDsl.Runtime.KernelMath.OrderedKeyHost(x[c]);
                     if (key > threshold || (key == threshold && ties > 0))
                     {
                         if (key == threshold)

@@ -29,6 +29,7 @@ namespace Demo
                 });
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NativeRow(int row, float[] values, byte[] indices, float[] output, int dim, int k)
             {
                 global::System.Span<float> dx = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(output), (nint)row * dim), dim);

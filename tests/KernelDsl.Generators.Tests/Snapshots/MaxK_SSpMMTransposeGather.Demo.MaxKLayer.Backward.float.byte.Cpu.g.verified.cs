@@ -30,6 +30,7 @@ namespace Demo
             }
 
             /// <summary>dX[j, t] = Σ over Aᵀ's row j of a_ij · dY[i, idx[j, t]]; the gradient keeps x's indices.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NativeRow(int row, int[] rowOffsets, int[] columns, float[] weights, float[] gradient, byte[] indices, float[] values, byte[] outputIndices, int dim, int k)
             {
                 long slot = (long)row * k;

@@ -41,6 +41,7 @@ namespace Demo
             }
 
             /// <summary>For each edge (row, j): acc[j, t] += a_ij · dY[row, idx[j, t]] over the k kept entries of j.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void OuterRow(int row, int[] rowOffsets, int[] columns, float[] weights, float[] gradient, byte[] indices, float[] acc, int dim, int k)
             {
                 ref float dy = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(gradient), (nint)row * dim);

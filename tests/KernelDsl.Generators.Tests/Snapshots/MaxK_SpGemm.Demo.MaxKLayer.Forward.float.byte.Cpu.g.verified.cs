@@ -29,6 +29,7 @@ namespace Demo
             }
 
             /// <summary>y[row, :] = Σ over the row's edges of a_ij · x[j, :], adding the k kept entries of x[j] at their columns.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NativeRow(int row, int[] rowOffsets, int[] columns, float[] weights, float[] values, byte[] indices, float[] output, int dim, int k)
             {
                 global::System.Span<float> y = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(output), (nint)row * dim), dim);

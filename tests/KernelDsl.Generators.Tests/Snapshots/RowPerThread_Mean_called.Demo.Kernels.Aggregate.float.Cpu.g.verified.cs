@@ -34,6 +34,7 @@ namespace Demo
             /// Output row <paramref name="row"/>: y[row, :] = the mean of the messages over the row's edges.
             /// The message has no SIMD form, so columns go one at a time.
             /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NativeRow(int row, int[] rowOffsets, int[] columns, float[] values, float[] source, float[] output, int dim)
             {
                 int start = rowOffsets[row];

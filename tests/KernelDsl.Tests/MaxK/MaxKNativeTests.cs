@@ -102,3 +102,37 @@ public sealed class MaxKNativeTests : IDisposable
 
     public void Dispose() => _backend.Dispose();
 }
+
+public sealed class SelectionTests
+{
+    [Fact]
+    public void KthLargestMatchesSortingOnRandomAndTiedInputs()
+    {
+        var rng = new Random(3);
+        for (int trial = 0; trial < 300; trial++)
+        {
+            int n = rng.Next(1, 300);
+            var keys = Enumerable.Range(0, n).Select(_ => trial % 3 == 0 ? (uint)rng.Next(4) : (uint)rng.NextInt64(0, 1L << 32)).ToArray();
+            int k = rng.Next(1, n + 1);
+            var sorted = keys.Order().ToArray();
+            Assert.Equal(sorted[n - k], KernelDsl.Native.Selection.KthLargest(keys.AsSpan(), k));
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => KernelDsl.Native.Selection.KthLargest(new uint[3], 4));
+        Assert.Equal(uint.MaxValue, KernelDsl.Native.Selection.KthLargest(new[] { uint.MaxValue, 0u }, 1));
+        Assert.Equal(0u, KernelDsl.Native.Selection.KthLargest(new[] { uint.MaxValue, 0u }, 2));
+    }
+}
+
+public sealed class OrderedKeyTests
+{
+    [Fact]
+    public void HostAndKernelKeysAgreeAndFollowTotalOrder()
+    {
+        float[] ordered = [-float.NaN, float.NegativeInfinity, -1e30f, -1f, -float.Epsilon, -0f, 0f, float.Epsilon, 1f, 1e30f, float.PositiveInfinity];
+        for (int i = 0; i < ordered.Length; i++)
+        {
+            Assert.Equal(KernelDsl.Runtime.KernelMath.OrderedKey(ordered[i]), KernelDsl.Runtime.KernelMath.OrderedKeyHost(ordered[i]));
+            if (i > 0) Assert.True(KernelDsl.Runtime.KernelMath.OrderedKeyHost(ordered[i - 1]) < KernelDsl.Runtime.KernelMath.OrderedKeyHost(ordered[i]), $"{ordered[i - 1]} < {ordered[i]}");
+        }
+    }
+}

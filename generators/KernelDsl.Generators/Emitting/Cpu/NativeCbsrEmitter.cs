@@ -81,23 +81,23 @@ internal static class NativeCbsrEmitter
         }
         w.Line();
         w.Line("/// <summary>");
-        w.Line("/// Sorts the row's totalOrder keys in scratch to find the k-th largest, then keeps, in column order,");
-        w.Line("/// every value above it and the lowest-column ties until k are kept.");
+        w.Line("/// Radix-selects the k-th largest totalOrder key of the row (SIMD counts), then keeps, in column order, every value");
+        w.Line("/// above it and the lowest-column ties until k are kept.");
         w.Line("/// </summary>");
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]"); // hot: skip tier-0 code
         using (w.Block($"private static void NativeRow(int row, {t}[] source, {t}[] values, {i}[] indices, int dim, int k, uint[] keys)"))
         {
             w.Line($"global::System.Span<{t}> x = {Marshal}.CreateSpan(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(source), (nint)row * dim), dim);");
-            using (w.Block("for (int c = 0; c < dim; c++)")) w.Line("keys[c] = global::KernelDsl.Runtime.KernelMath.OrderedKey(x[c]);");
-            w.Line("global::System.MemoryExtensions.Sort(global::System.MemoryExtensions.AsSpan(keys, 0, dim));");
-            w.Line("uint threshold = keys[dim - k];");
-            w.Line("// Sorted keys at dim-k.. are the k largest; those equal to the threshold are the ties to keep.");
-            w.Line("int ties = 0;");
-            using (w.Block("for (int c = dim - k; c < dim && keys[c] == threshold; c++)")) w.Line("ties++;");
+            using (w.Block("for (int c = 0; c < dim; c++)")) w.Line("keys[c] = global::KernelDsl.Runtime.KernelMath.OrderedKeyHost(x[c]);");
+            w.Line("global::System.ReadOnlySpan<uint> rowKeys = global::System.MemoryExtensions.AsSpan(keys, 0, dim);");
+            w.Line("uint threshold = global::KernelDsl.Native.Selection.KthLargest(rowKeys, k);");
+            w.Line("// Keep everything above the threshold, then ties (lowest columns first) until k are kept.");
+            w.Line("int ties = k - (threshold == uint.MaxValue ? 0 : global::KernelDsl.Native.Selection.CountAtLeast(rowKeys, threshold + 1));");
             w.Line("long output = (long)row * k;");
             w.Line("int kept = 0;");
             using (w.Block("for (int c = 0; c < dim && kept < k; c++)"))
             {
-                w.Line("uint key = global::KernelDsl.Runtime.KernelMath.OrderedKey(x[c]);");
+                w.Line("uint key = global::KernelDsl.Runtime.KernelMath.OrderedKeyHost(x[c]);");
                 using (w.Block("if (key > threshold || (key == threshold && ties > 0))"))
                 {
                     using (w.Block("if (key == threshold)")) w.Line("ties--;");
@@ -122,6 +122,7 @@ internal static class NativeCbsrEmitter
             EvenBlocks(w, "dx.Rows", "", "NativeRow(row, gradient.Values, gradient.Indices, output, dim, k);");
         }
         w.Line();
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]"); // hot: skip tier-0 code
         using (w.Block($"private static void NativeRow(int row, {t}[] values, {i}[] indices, {t}[] output, int dim, int k)"))
         {
             w.Line($"global::System.Span<{t}> dx = {Marshal}.CreateSpan(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(output), (nint)row * dim), dim);");
@@ -146,6 +147,7 @@ internal static class NativeCbsrEmitter
         }
         w.Line();
         w.Line("/// <summary>y[row, :] = Σ over the row's edges of a_ij · x[j, :], adding the k kept entries of x[j] at their columns.</summary>");
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]"); // hot: skip tier-0 code
         using (w.Block($"private static void NativeRow(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] weights, " : "")}{t}[] values, {i}[] indices, {t}[] output, int dim, int k)"))
         {
             w.Line($"global::System.Span<{t}> y = {Marshal}.CreateSpan(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(output), (nint)row * dim), dim);");
@@ -205,6 +207,7 @@ internal static class NativeCbsrEmitter
         }
         w.Line();
         w.Line("/// <summary>For each edge (row, j): acc[j, t] += a_ij · dY[row, idx[j, t]] over the k kept entries of j.</summary>");
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]"); // hot: skip tier-0 code
         using (w.Block($"private static void OuterRow(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] weights, " : "")}{t}[] gradient, {i}[] indices, {t}[] acc, int dim, int k)"))
         {
             w.Line($"ref {t} dy = ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(gradient), (nint)row * dim);");
@@ -243,6 +246,7 @@ internal static class NativeCbsrEmitter
         }
         w.Line();
         w.Line("/// <summary>dX[j, t] = Σ over Aᵀ's row j of a_ij · dY[i, idx[j, t]]; the gradient keeps x's indices.</summary>");
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]"); // hot: skip tier-0 code
         using (w.Block($"private static void NativeRow(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] weights, " : "")}{t}[] gradient, {i}[] indices, {t}[] values, {i}[] outputIndices, int dim, int k)"))
         {
             w.Line("long slot = (long)row * k;");

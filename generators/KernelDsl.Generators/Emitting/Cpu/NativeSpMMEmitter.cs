@@ -67,6 +67,7 @@ internal static class NativeSpMMEmitter
             ? $"/// Columns go in tiles of {TileVectors} vectors, then single vectors, then scalars; a tile's accumulators stay in registers."
             : "/// The message has no SIMD form, so columns go one at a time.");
         w.Line("/// </summary>");
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]"); // hot: skip tier-0 code
         using (w.Block($"private static void NativeRow(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] values, " : "")}{t}[] source, {t}[] output, int dim)"))
         {
             w.Line("int start = rowOffsets[row];");

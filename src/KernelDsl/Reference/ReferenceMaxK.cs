@@ -33,33 +33,31 @@ public static class ReferenceMaxK
 
     /// <summary>dX[j,t] = Σ_i A[i,j] · dY[i, idx[j,t]], float64, by walking A's edges (the outer product).</summary>
     public static double[] SSpMM<TIndex>(CsrMatrix<float> a, DenseMatrix<float> dy, CbsrMatrix<float, TIndex> x, Adjacency adjacency = Adjacency.Weighted)
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-    {
-        var dx = new double[(long)x.Rows * x.K];
-        for (int i = 0; i < a.Rows; i++)
-            for (int e = a.RowOffsets[i]; e < a.RowOffsets[i + 1]; e++)
-            {
-                int j = a.Columns[e];
-                double w = adjacency == Adjacency.Weighted ? a.Values![e] : 1.0;
-                for (int t = 0; t < x.K; t++)
-                    dx[(long)j * x.K + t] += w * dy[i, int.CreateTruncating(x.Indices[(long)j * x.K + t])];
-            }
-        return dx;
-    }
+        where TIndex : unmanaged, IBinaryInteger<TIndex> => SSpMMWithMagnitude(a, dy, x, adjacency).Values;
 
     /// <summary>Σ|terms| of each SSpMM output, for the error measure.</summary>
     public static double[] SSpMMMagnitude<TIndex>(CsrMatrix<float> a, DenseMatrix<float> dy, CbsrMatrix<float, TIndex> x, Adjacency adjacency = Adjacency.Weighted)
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TIndex : unmanaged, IBinaryInteger<TIndex> => SSpMMWithMagnitude(a, dy, x, adjacency).Magnitudes;
+
+    /// <summary>SSpMM and the magnitude Σ|terms| of each output, in one pass over A's edges.</summary>
+    public static (double[] Values, double[] Magnitudes) SSpMMWithMagnitude<TIndex>(CsrMatrix<float> a, DenseMatrix<float> dy,
+        CbsrMatrix<float, TIndex> x, Adjacency adjacency = Adjacency.Weighted) where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        var m = new double[(long)x.Rows * x.K];
+        var dx = new double[(long)x.Rows * x.K];
+        var magnitude = new double[dx.Length];
         for (int i = 0; i < a.Rows; i++)
             for (int e = a.RowOffsets[i]; e < a.RowOffsets[i + 1]; e++)
             {
                 int j = a.Columns[e];
                 double w = adjacency == Adjacency.Weighted ? a.Values![e] : 1.0;
                 for (int t = 0; t < x.K; t++)
-                    m[(long)j * x.K + t] += Math.Abs(w * dy[i, int.CreateTruncating(x.Indices[(long)j * x.K + t])]);
+                {
+                    long slot = (long)j * x.K + t;
+                    double term = w * dy[i, int.CreateTruncating(x.Indices[slot])];
+                    dx[slot] += term;
+                    magnitude[slot] += Math.Abs(term);
+                }
             }
-        return m;
+        return (dx, magnitude);
     }
 }

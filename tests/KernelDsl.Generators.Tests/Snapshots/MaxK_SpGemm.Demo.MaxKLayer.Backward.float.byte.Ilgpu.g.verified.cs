@@ -24,7 +24,7 @@ namespace Demo
                 int dim = dy.Columns;
                 int k = x.K;
                 global::ILGPU.ArrayView<float> staged = global::ILGPU.SharedMemory.GetDynamic<float>().SubView((long)global::ILGPU.Warp.WarpIdx * dim, dim);
-                // Whole warps take the barrier below: no early return.
+                // Whole warps take the barriers below: no early return.
                 bool active = chunk < chunks.Count;
                 if (active)
                 {

@@ -71,8 +71,7 @@ public static class MaxKChecker
         Action<ComputeStream, CsrBuffer<float>, DenseBuffer<float>, CbsrBuffer<float, byte>, CbsrBuffer<float, byte>>? run = null)
     {
         var input = adjacency == Adjacency.Pattern ? a.AsPattern() : a;
-        var expected = ReferenceMaxK.SSpMM(input, dy, x, adjacency);
-        var magnitude = ReferenceMaxK.SSpMMMagnitude(input, dy, x, adjacency);
+        var (expected, magnitude) = ReferenceMaxK.SSpMMWithMagnitude(input, dy, x, adjacency);
         using var ab = backend.Upload(input);
         using var xb = backend.Upload(x);
         using var dyb = backend.Upload(dy);

@@ -123,14 +123,7 @@ internal static class IlgpuCbsrEmitter
         Attribute(w, spec, "Explicit");
         using (w.Block($"internal static void SpGemmKernel({Csr(spec)} a, {Cbsr(spec)} x, {Dense(spec)} y, {chunks} chunks)"))
         {
-            w.Line($"int warpSize = {Ilgpu}.Warp.WarpSize;");
-            w.Line($"int chunk = {Ilgpu}.Grid.IdxX * ({Ilgpu}.Group.DimX / warpSize) + {Ilgpu}.Warp.WarpIdx;");
-            w.Line($"int lane = {Ilgpu}.Warp.LaneIdx;");
-            w.Line("int dim = y.Columns;");
-            w.Line("int k = x.K;");
-            w.Line($"{Ilgpu}.ArrayView<{spec.ElementType}> accumulator = {Ilgpu}.SharedMemory.GetDynamic<{spec.ElementType}>().SubView((long){Ilgpu}.Warp.WarpIdx * dim, dim);");
-            w.Line("// Whole warps take the barriers below: no early return.");
-            w.Line("bool active = chunk < chunks.Count;");
+            ChunkWarpPrologue(w, spec, "y.Columns", "accumulator");
             using (w.Block("for (int c = lane; c < dim; c += warpSize)")) w.Line("accumulator[c] = 0f;");
             w.Line($"{Ilgpu}.Warp.Barrier();");
             using (w.Block("if (active)"))
@@ -215,14 +208,7 @@ internal static class IlgpuCbsrEmitter
         Attribute(w, spec, "Explicit");
         using (w.Block($"internal static void SSpMMKernel({Csr(spec)} a, {Dense(spec)} dy, {Cbsr(spec)} x, {Cbsr(spec)} dx, {chunks} chunks)"))
         {
-            w.Line($"int warpSize = {Ilgpu}.Warp.WarpSize;");
-            w.Line($"int chunk = {Ilgpu}.Grid.IdxX * ({Ilgpu}.Group.DimX / warpSize) + {Ilgpu}.Warp.WarpIdx;");
-            w.Line($"int lane = {Ilgpu}.Warp.LaneIdx;");
-            w.Line("int dim = dy.Columns;");
-            w.Line("int k = x.K;");
-            w.Line($"{Ilgpu}.ArrayView<{spec.ElementType}> staged = {Ilgpu}.SharedMemory.GetDynamic<{spec.ElementType}>().SubView((long){Ilgpu}.Warp.WarpIdx * dim, dim);");
-            w.Line("// Whole warps take the barrier below: no early return.");
-            w.Line("bool active = chunk < chunks.Count;");
+            ChunkWarpPrologue(w, spec, "dy.Columns", "staged");
             using (w.Block("if (active)"))
             {
                 w.Line("long input = (long)chunks.Rows[chunk] * dim;");
@@ -254,6 +240,22 @@ internal static class IlgpuCbsrEmitter
             w.Line($"{Ilgpu}.Runtime.ArrayViewExtensions.CopyTo(x.Indices, stream, dx.Indices);");
             w.Line("kernel(stream, global::KernelDsl.Runtime.LaunchPlanner.RowProductSharedAccumulator(accelerator, chunks.Count, dy.Columns), a, dy, x, dx, chunks);");
         }
+    }
+
+    /// <summary>
+    /// Warp-per-chunk kernels: the warp's chunk and lane, dim and k, the warp's dim-wide slice of dynamic
+    /// shared memory, and whether the warp has a chunk (warps never return early: barriers follow).
+    /// </summary>
+    private static void ChunkWarpPrologue(CodeWriter w, CbsrKernelSpec spec, string dim, string slice)
+    {
+        w.Line($"int warpSize = {Ilgpu}.Warp.WarpSize;");
+        w.Line($"int chunk = {Ilgpu}.Grid.IdxX * ({Ilgpu}.Group.DimX / warpSize) + {Ilgpu}.Warp.WarpIdx;");
+        w.Line($"int lane = {Ilgpu}.Warp.LaneIdx;");
+        w.Line($"int dim = {dim};");
+        w.Line("int k = x.K;");
+        w.Line($"{Ilgpu}.ArrayView<{spec.ElementType}> {slice} = {Ilgpu}.SharedMemory.GetDynamic<{spec.ElementType}>().SubView((long){Ilgpu}.Warp.WarpIdx * dim, dim);");
+        w.Line("// Whole warps take the barriers below: no early return.");
+        w.Line("bool active = chunk < chunks.Count;");
     }
 
     private static void Launcher(CodeWriter w, CbsrKernelSpec spec, string parameters, string loader, string launch)

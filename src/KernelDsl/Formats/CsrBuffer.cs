@@ -18,8 +18,8 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
     private readonly MemoryBuffer1D<int, Stride1D.Dense>? _columns;
     private readonly MemoryBuffer1D<T, Stride1D.Dense>? _values;
     private readonly CsrMatrix<T>? _host;
-    private readonly object _partitionLock = new();
-    private (int Blocks, int[] Bounds) _partition;
+    private readonly object _cacheLock = new();
+    private RowBlockCache? _partition; // replaced whole, so readers never see a torn pair
     private readonly Dictionary<int, (RowChunks Host, MemoryBuffer1D<int, Stride1D.Dense>[]? Device)> _chunks = new();
     private CsrBuffer<T>? _transposed;
     private bool _disposed;
@@ -91,14 +91,11 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
     public int[] RowBlocks(int blocks)
     {
-        var cached = _partition;
-        if (cached.Bounds is not null && cached.Blocks == blocks) return cached.Bounds;
-        lock (_partitionLock)
-        {
-            var bounds = RowPartition.BalanceByNonzeros(HostArrays.RowOffsets, blocks);
-            _partition = (blocks, bounds);
-            return bounds;
-        }
+        var cached = Volatile.Read(ref _partition);
+        if (cached is not null && cached.Blocks == blocks) return cached.Bounds;
+        var bounds = RowPartition.BalanceByNonzeros(HostArrays.RowOffsets, blocks);
+        Volatile.Write(ref _partition, new RowBlockCache(blocks, bounds));
+        return bounds;
     }
 
     /// <summary>
@@ -109,7 +106,7 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
     public CsrBuffer<T> Transposed()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        lock (_partitionLock)
+        lock (_cacheLock)
             return _transposed ??= new CsrBuffer<T>(Backend, ToHost().Transpose());
     }
 
@@ -130,7 +127,7 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
     private (RowChunks Host, MemoryBuffer1D<int, Stride1D.Dense>[]? Device) ChunkEntry(int maxEdges)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        lock (_partitionLock)
+        lock (_cacheLock)
         {
             if (_chunks.TryGetValue(maxEdges, out var entry)) return entry;
             var offsets = _host?.RowOffsets ?? DeviceArrays.View(_rowOffsets!, Rows + 1L).GetAsArray();
@@ -155,6 +152,8 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         return new CsrMatrix<T>(Rows, ColumnCount, DeviceArrays.View(_rowOffsets!, Rows + 1L).GetAsArray(),
             DeviceArrays.View(_columns!, Nonzeros).GetAsArray(), _values is null ? null : DeviceArrays.View(_values, Nonzeros).GetAsArray());
     }
+
+    private sealed record RowBlockCache(int Blocks, int[] Bounds);
 
     /// <inheritdoc />
     public void Dispose()

@@ -21,6 +21,7 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
     private readonly object _cacheLock = new();
     private RowBlockCache? _partition; // replaced whole, so readers never see a torn pair
     private readonly Dictionary<int, (RowChunks Host, MemoryBuffer1D<int, Stride1D.Dense>[]? Device)> _chunks = new();
+    private readonly Dictionary<PartitionOptions, (DegreeSortedPartition Plan, MemoryBuffer1D<int, Stride1D.Dense>[]? Device)> _plans = new();
     private CsrBuffer<T>? _transposed;
     private bool _disposed;
 
@@ -32,6 +33,7 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         Nonzeros = matrix.Nonzeros;
         HasValues = matrix.HasValues;
         Statistics = matrix.DegreeStatistics();
+        Fingerprint = DegreeSortedPartition.FingerprintOf(matrix.RowOffsets, matrix.Columns);
         if (backend.Accelerator is { } accelerator)
         {
             _rowOffsets = DeviceArrays.Upload(accelerator, matrix.RowOffsets);
@@ -56,6 +58,9 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
 
     /// <summary>Degree statistics, computed at upload.</summary>
     public DegreeStatistics Statistics { get; }
+
+    /// <summary>Hash of the structure (row offsets and columns), computed at upload; plans are checked against it.</summary>
+    public ulong Fingerprint { get; }
 
     /// <summary>True after <see cref="Dispose"/>.</summary>
     public bool IsDisposed => _disposed;
@@ -109,6 +114,63 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         lock (_cacheLock)
             return _transposed ??= new CsrBuffer<T>(Backend, ToHost().Transpose());
     }
+
+    /// <summary>
+    /// The degree-sorted block partition for <paramref name="options"/>: the one given to
+    /// <see cref="UsePlan"/>, else built on first use and cached (reused across layers and epochs).
+    /// </summary>
+    public DegreeSortedPartition DegreeSortedPlan(PartitionOptions options) => PlanEntry(options).Plan;
+
+    /// <summary>
+    /// Makes the kernels use <paramref name="plan"/> (built by <see cref="DegreeSortedPartition.Build"/>,
+    /// for example once and shared by several buffers of the same graph). Refused with an
+    /// <see cref="ArgumentException"/> when the plan was built for another graph.
+    /// </summary>
+    public void UsePlan(DegreeSortedPartition plan)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(plan);
+        plan.EnsureBuiltFor(Rows, Nonzeros, Fingerprint, nameof(plan));
+        lock (_cacheLock)
+        {
+            if (_plans.TryGetValue(plan.Options, out var old)) foreach (var b in old.Device ?? []) b.Dispose();
+            _plans[plan.Options] = (plan, UploadPlan(plan));
+        }
+    }
+
+    /// <summary>The device view of <see cref="DegreeSortedPlan"/> (ILGPU backends only).</summary>
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
+    public PartitionView PlanView(PartitionOptions options)
+    {
+        var (plan, device) = PlanEntry(options);
+        if (device is null) throw new InvalidOperationException("This buffer lives on the native CPU backend; it has no ILGPU view.");
+        long n = plan.BlockCount;
+        return new PartitionView(DeviceArrays.View(device[0], plan.Rows), DeviceArrays.View(device[1], n), DeviceArrays.View(device[2], n),
+            DeviceArrays.View(device[3], n), DeviceArrays.View(device[4], n), DeviceArrays.View(device[5], n), DeviceArrays.View(device[6], n),
+            plan.BlockCount, plan.Options.WarpsPerBlock);
+    }
+
+    private (DegreeSortedPartition Plan, MemoryBuffer1D<int, Stride1D.Dense>[]? Device) PlanEntry(PartitionOptions options)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_cacheLock)
+        {
+            if (_plans.TryGetValue(options, out var entry)) return entry;
+            var offsets = _host?.RowOffsets ?? DeviceArrays.View(_rowOffsets!, Rows + 1L).GetAsArray();
+            options.Validate();
+            var plan = DegreeSortedPartition.Build(offsets, Rows, options, Fingerprint);
+            entry = (plan, UploadPlan(plan));
+            _plans[options] = entry;
+            return entry;
+        }
+    }
+
+    private MemoryBuffer1D<int, Stride1D.Dense>[]? UploadPlan(DegreeSortedPartition plan) => Backend.Accelerator is { } accelerator
+        ? [DeviceArrays.Upload(accelerator, plan.Permutation), DeviceArrays.Upload(accelerator, plan.BlockFirstRow),
+           DeviceArrays.Upload(accelerator, plan.BlockRowCount), DeviceArrays.Upload(accelerator, plan.BlockWarpsPerRow),
+           DeviceArrays.Upload(accelerator, plan.BlockEdgesPerWarp), DeviceArrays.Upload(accelerator, plan.BlockSegmentStart),
+           DeviceArrays.Upload(accelerator, plan.BlockSegmentLength)]
+        : null;
 
     /// <summary>The row-chunk work list for chunks of at most <paramref name="maxEdges"/> edges, cached per size.</summary>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
@@ -165,6 +227,8 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         _values?.Dispose();
         _transposed?.Dispose();
         foreach (var (_, device) in _chunks.Values)
+            foreach (var buffer in device ?? []) buffer.Dispose();
+        foreach (var (_, device) in _plans.Values)
             foreach (var buffer in device ?? []) buffer.Dispose();
     }
 }

@@ -32,6 +32,17 @@ public sealed class GeneratedCodeSnapshotTests
         Snapshot.Verify($"Pattern_{schedule}_{reduce}", GeneratedFiles.Of(result, diagnostics));
     }
 
+    [Theory]
+    [InlineData("Sum", "none", "")]
+    [InlineData("Mean", "simd", ", WarpsPerBlock = 4, MaxEdgesPerWarp = 8")]
+    [InlineData("Sum", "called", ", BlockSize = 256")]
+    public void DegreeSortedBlocks(string reduce, string message, string parameters)
+    {
+        var source = Sources.SpMM("DegreeSortedBlocks", reduce, message).Replace("Adjacency = Adjacency.Weighted", "Adjacency = Adjacency.Weighted" + parameters);
+        var (result, diagnostics) = GeneratorHarness.Run(source);
+        Snapshot.Verify($"DegreeSortedBlocks_{reduce}_{message}", GeneratedFiles.Of(result, diagnostics));
+    }
+
     [Fact]
     public void DoubleElements()
     {

@@ -75,6 +75,10 @@ internal static class DiagnosticDescriptors
         "Training forward without its backward",
         "[SpGemm(Training = true)] '{0}' needs the matching backward in the same type: [SSpMM] static partial void {0}Backward(ComputeStream stream, CsrBuffer<{1}> a, DenseBuffer<{1}> dy, CbsrBuffer<{1}, {2}> x, CbsrBuffer<{1}, {2}> dx)");
 
+    public static readonly DiagnosticDescriptor InvalidScheduleParameter = Error("KDSL3004",
+        "Schedule parameter out of range",
+        "{0} = {1} is not valid: {2}");
+
     public static readonly DiagnosticDescriptor MessageNotFound = Error("KDSL4001",
         "Message function not found or has the wrong signature",
         "Message '{0}' {1}; a message is a [Message] method of the same type with signature 'static {2} {0}({2} edge, {2} source)'");

@@ -10,7 +10,7 @@ internal static class SpMMEmitter
         string helper = SourceFile.HelperClass(spec);
         string t = spec.ElementType;
         string s = spec.StreamParameter, a = spec.AdjacencyParameter, x = spec.InputParameter, y = spec.OutputParameter;
-        bool weighted = spec.Adjacency == AdjacencyKind.Weighted ? true : false;
+        bool weighted = spec.Adjacency == AdjacencyKind.Weighted;
         string weightedText = weighted ? "true" : "false";
         return SourceFile.Write(spec, "Input checks and dispatch. " + SourceFile.Describe(spec), w =>
         {
@@ -35,7 +35,16 @@ internal static class SpMMEmitter
                         w.Line($"{helper}.RunNative({a}, {x}, {y}, backend.Parallelism);");
                         w.Line("return;");
                     }
-                    w.Line($"{helper}.Launch({s}.AcceleratorStream!, {a}.View, {x}.View, {y}.View);");
+                    if (spec.Schedule == ScheduleKind.DegreeSortedBlocks)
+                    {
+                        w.Line($"var planOptions = new global::KernelDsl.PartitionOptions({spec.WarpsPerBlock}, {spec.MaxEdgesPerWarp});");
+                        w.Line($"global::KernelDsl.DegreeSortedPartition plan = {a}.DegreeSortedPlan(planOptions);");
+                        w.Line($"{helper}.Launch({s}.AcceleratorStream!, {a}.View, {x}.View, {y}.View, {a}.PlanView(planOptions), plan.HasSplitRows || plan.HasEmptyRows);");
+                    }
+                    else
+                    {
+                        w.Line($"{helper}.Launch({s}.AcceleratorStream!, {a}.View, {x}.View, {y}.View);");
+                    }
                 }
             }
             else

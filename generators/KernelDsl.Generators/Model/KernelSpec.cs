@@ -4,7 +4,7 @@ namespace KernelDsl.Generators.Model;
 internal enum ReduceKind { Sum = 0, Mean = 1, Max = 2, Min = 3 }
 
 /// <summary>Schedule values, mirroring KernelDsl.Schedule.</summary>
-internal enum ScheduleKind { RowPerThread = 0, WarpPerRow = 1, RowProductSharedAccumulator = 2, TransposeGather = 3, OuterProduct = 4 }
+internal enum ScheduleKind { RowPerThread = 0, WarpPerRow = 1, RowProductSharedAccumulator = 2, TransposeGather = 3, OuterProduct = 4, DegreeSortedBlocks = 5 }
 
 /// <summary>Adjacency values, mirroring KernelDsl.Adjacency.</summary>
 internal enum AdjacencyKind { Weighted = 0, Pattern = 1 }
@@ -53,7 +53,9 @@ internal sealed record SpMMSpec(
     ReduceKind Reduce,
     ScheduleKind Schedule,
     AdjacencyKind Adjacency,
-    MessageSpec? Message) : IDeclaration
+    MessageSpec? Message,
+    int WarpsPerBlock = 0,
+    int MaxEdgesPerWarp = 0) : IDeclaration
 {
     public string AttributeName => "SpMM";
 

@@ -49,6 +49,8 @@ internal static class SpMMParser
             LocationInfo.From((SyntaxNode?)attributeSyntax?.ArgumentList?.Arguments
                 .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == argument)?.Expression ?? attributeSyntax);
         int reduce = 0, schedule = (int)ScheduleKind.WarpPerRow, adjacency = 0;
+        int warpsPerBlock = 12, maxEdgesPerWarp = 32, blockSize = 0;
+        var given = new HashSet<string>(attribute.NamedArguments.Select(p => p.Key));
         string? message = null;
         foreach (var pair in attribute.NamedArguments)
         {
@@ -58,6 +60,9 @@ internal static class SpMMParser
                 case "Schedule" when pair.Value.Value is int s: schedule = s; break;
                 case "Adjacency" when pair.Value.Value is int a: adjacency = a; break;
                 case "Message": message = pair.Value.Value as string; break;
+                case "WarpsPerBlock" when pair.Value.Value is int w: warpsPerBlock = w; break;
+                case "MaxEdgesPerWarp" when pair.Value.Value is int e: maxEdgesPerWarp = e; break;
+                case "BlockSize" when pair.Value.Value is int b: blockSize = b; break;
             }
         }
         // Operands.
@@ -136,10 +141,41 @@ internal static class SpMMParser
         else if (element is not null && OperandClassifier.ElementKeyword(element) is null)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReduceNotDefined, ArgumentLocation("Reduce"), ((ReduceKind)reduce).ToString(),
                 element.ToDisplayString(), "kernels accumulate in floating point: declare the operands with float or double"));
-        if (schedule is not ((int)ScheduleKind.RowPerThread or (int)ScheduleKind.WarpPerRow))
+        const string validSchedules = "Schedule.RowPerThread, Schedule.WarpPerRow or Schedule.DegreeSortedBlocks";
+        bool degreeSorted = schedule == (int)ScheduleKind.DegreeSortedBlocks;
+        if (schedule is not ((int)ScheduleKind.RowPerThread or (int)ScheduleKind.WarpPerRow or (int)ScheduleKind.DegreeSortedBlocks))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSchedule, ArgumentLocation("Schedule"),
                 Enum.IsDefined(typeof(ScheduleKind), schedule) ? ((ScheduleKind)schedule).ToString() : schedule.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "Schedule.RowPerThread or Schedule.WarpPerRow"));
+                validSchedules));
+        else if (degreeSorted && form == OperandForm.Views)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSchedule, ArgumentLocation("Schedule"), "DegreeSortedBlocks with views",
+                "Schedule.WarpPerRow for view operands, or CsrBuffer/DenseBuffer operands (the plan is cached on the CsrBuffer)"));
+        else if (degreeSorted && reduce is not ((int)ReduceKind.Sum or (int)ReduceKind.Mean))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSchedule, ArgumentLocation("Schedule"), "DegreeSortedBlocks with Reduce." + ((ReduceKind)reduce),
+                "Schedule.WarpPerRow for Max and Min (split rows are combined by addition), or Reduce.Sum / Reduce.Mean"));
+        string Text(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var parameter in new[] { "WarpsPerBlock", "MaxEdgesPerWarp", "BlockSize" })
+            if (given.Contains(parameter) && !degreeSorted)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScheduleParameter, ArgumentLocation(parameter), parameter,
+                    Text(parameter == "WarpsPerBlock" ? warpsPerBlock : parameter == "MaxEdgesPerWarp" ? maxEdgesPerWarp : blockSize),
+                    "it only applies to Schedule.DegreeSortedBlocks; remove it or set that schedule"));
+        if (degreeSorted)
+        {
+            if (warpsPerBlock is < 1 or > 32)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScheduleParameter, ArgumentLocation("WarpsPerBlock"), "WarpsPerBlock", Text(warpsPerBlock), "use 1..32 (default 12)"));
+            if (maxEdgesPerWarp is < 1 or > 1024)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScheduleParameter, ArgumentLocation("MaxEdgesPerWarp"), "MaxEdgesPerWarp", Text(maxEdgesPerWarp), "use 1..1024 (default 32)"));
+            if (given.Contains("BlockSize"))
+            {
+                if (blockSize is < 32 or > 1024 || blockSize % 32 != 0)
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScheduleParameter, ArgumentLocation("BlockSize"), "BlockSize", Text(blockSize),
+                        $"use a multiple of the warp size 32 in 32..1024, e.g. {Math.Min(1024, Math.Max(32, (blockSize + 31) / 32 * 32))}"));
+                else if (given.Contains("WarpsPerBlock") && warpsPerBlock != blockSize / 32)
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScheduleParameter, ArgumentLocation("BlockSize"), "BlockSize", Text(blockSize),
+                        $"it means {blockSize / 32} warps per block but WarpsPerBlock = {warpsPerBlock}; give one of them"));
+                else warpsPerBlock = blockSize / 32;
+            }
+        }
         if (!Enum.IsDefined(typeof(AdjacencyKind), adjacency))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownAdjacency, ArgumentLocation("Adjacency"),
                 adjacency.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -154,7 +190,8 @@ internal static class SpMMParser
 
         var (ns, containing) = DeclarationShape.Location(method);
         var spec = new SpMMSpec(ns, containing, syntax.Identifier.Text, accessibility, form!.Value,
-            stream!, sparse!, input!, output!, elementType, (ReduceKind)reduce, (ScheduleKind)schedule, (AdjacencyKind)adjacency, messageSpec);
+            stream!, sparse!, input!, output!, elementType, (ReduceKind)reduce, (ScheduleKind)schedule, (AdjacencyKind)adjacency, messageSpec,
+            degreeSorted ? warpsPerBlock : 0, degreeSorted ? maxEdgesPerWarp : 0);
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 }

@@ -45,4 +45,14 @@ public enum Schedule
     /// partition, summed in a fixed order, so results are reproducible for a given thread count.
     /// </summary>
     OuterProduct = 4,
+
+    /// <summary>
+    /// Accel-GCN (ICCAD'23) for [SpMM] Sum/Mean over <c>CsrBuffer</c> operands: rows are sorted by degree
+    /// into blocks of bounded work (<see cref="DegreeSortedPartition"/>, built once per graph and cached);
+    /// a block's logical warps take several short rows, or split one long row, and each warp's lanes
+    /// stride over the feature columns (coalesced, any dim). Split rows are combined with atomic adds
+    /// into an output zeroed first. For skewed (power-law) degrees. The native backend uses the same plan
+    /// to schedule rows heaviest-first in equal-work chunks.
+    /// </summary>
+    DegreeSortedBlocks = 5,
 }

@@ -33,4 +33,16 @@ public sealed class SpMMAttribute : Attribute
     /// inlined into the kernels in place of the default message. Use <c>nameof(M)</c>.
     /// </summary>
     public string? Message { get; set; }
+
+    /// <summary>DegreeSortedBlocks: logical warps per block (1..32). Default 12, as in Accel-GCN.</summary>
+    public int WarpsPerBlock { get; set; } = 12;
+
+    /// <summary>DegreeSortedBlocks: edges one warp reduces at most (1..1024). Default 32.</summary>
+    public int MaxEdgesPerWarp { get; set; } = 32;
+
+    /// <summary>
+    /// DegreeSortedBlocks: threads per block as a GPU sees it; when set it must be a multiple of the
+    /// warp size 32 (32..1024) and sets <see cref="WarpsPerBlock"/> = BlockSize / 32. 0 = not set.
+    /// </summary>
+    public int BlockSize { get; set; }
 }

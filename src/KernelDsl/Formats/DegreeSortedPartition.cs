@@ -181,6 +181,43 @@ public sealed class DegreeSortedPartition
         return hash;
     }
 
+    private readonly object _orderLock = new();
+    private (int Chunks, int[] Order, int[] Bounds)? _workOrder;
+
+    /// <summary>
+    /// The native backend's schedule from this plan: rows heaviest first (descending degree) cut into
+    /// about <paramref name="chunks"/> runs of equal work (nonzeros + 1 per row); run c is
+    /// <c>Order[Bounds[c] .. Bounds[c+1]]</c>. Cached per chunk count.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
+    public (int[] Order, int[] Bounds) WorkOrder(int chunks)
+    {
+        lock (_orderLock)
+        {
+            if (_workOrder is { } cached && cached.Chunks == chunks) return (cached.Order, cached.Bounds);
+            var order = new int[Rows];
+            for (int i = 0; i < Rows; i++) order[i] = Permutation[Rows - 1 - i];
+            var degreeOf = new int[Rows];
+            for (int b = 0; b < BlockCount; b++)
+                for (int i = 0; i < BlockRowCount[b]; i++) degreeOf[BlockFirstRow[b] + i] = BlockDegree[b];
+            var prefix = new long[Rows + 1];
+            for (int i = 0; i < Rows; i++) prefix[i + 1] = prefix[i] + degreeOf[Rows - 1 - i] + 1;
+            var bounds = new List<int> { 0 };
+            int count = Math.Clamp(chunks, 1, Math.Max(1, Rows));
+            for (int c = 1; c < count; c++)
+            {
+                long target = prefix[Rows] * c / count;
+                int at = Array.BinarySearch(prefix, target);
+                if (at < 0) at = ~at;
+                at = Math.Min(at, Rows);
+                if (at > bounds[^1] && at < Rows) bounds.Add(at);
+            }
+            bounds.Add(Rows);
+            _workOrder = (chunks, order, bounds.ToArray());
+            return (order, _workOrder.Value.Bounds);
+        }
+    }
+
     /// <inheritdoc />
     public override string ToString() =>
         $"{BlockCount} blocks over {Rows} rows ({string.Join(", ", BlocksPerClass.Select(p => $"{p.Key}: {p.Value}"))})";

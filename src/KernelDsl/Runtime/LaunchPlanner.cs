@@ -42,4 +42,14 @@ public static class LaunchPlanner
         int groups = (int)(((long)chunks + warps - 1) / warps);
         return new KernelConfig(Math.Max(1, groups), warps * warp, SharedMemoryConfig.RequestDynamic<float>(warps * Math.Max(1, dim)));
     }
+
+    /// <summary>DegreeSortedBlocks: one group per plan block, up to the plan's warps per block (the kernel loops over the rest).</summary>
+    public static KernelConfig DegreeSortedBlocks(Accelerator accelerator, int blocks, int warpsPerBlock)
+    {
+        int warp = Math.Max(1, accelerator.WarpSize);
+        int warps = Math.Max(1, Math.Min(warpsPerBlock, accelerator.MaxNumThreadsPerGroup / warp));
+        if (blocks > accelerator.MaxGridSize.X)
+            throw new NotSupportedException($"{blocks} blocks exceed the accelerator's grid limit {accelerator.MaxGridSize.X}.");
+        return new KernelConfig(Math.Max(1, blocks), warps * warp);
+    }
 }

@@ -19,8 +19,8 @@ namespace Demo
                 float[] source = x.HostArray;
                 float[] output = y.HostArray;
                 int dim = x.Columns;
-                int[] blocks = a.RowBlocks(parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker);
                 var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };
+                int[] blocks = a.RowBlocks(parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker);
                 global::System.Threading.Tasks.Parallel.For(0, blocks.Length - 1, options, block =>
                 {
                     for (int row = blocks[block]; row < blocks[block + 1]; row++)

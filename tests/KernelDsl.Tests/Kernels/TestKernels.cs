@@ -81,4 +81,15 @@ public static partial class TestKernels
     /// <summary>The ILGPU-only form: views and an ILGPU stream.</summary>
     [SpMM(Reduce = Reduce.Sum, Schedule = Schedule.WarpPerRow)]
     internal static partial void SumWarpPerRowViews(AcceleratorStream stream, CsrView<float> a, DenseView<float> x, DenseView<float> y);
+
+    /// <summary>Accel-GCN schedule with its defaults (12 warps per block, 32 edges per warp).</summary>
+    [SpMM(Reduce = Reduce.Sum, Schedule = Schedule.DegreeSortedBlocks)]
+    public static partial void SumDegreeSorted(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y);
+
+    /// <summary>Small blocks (4 warps of 8 edges) so the test graphs have split rows and segments.</summary>
+    [SpMM(Reduce = Reduce.Mean, Adjacency = Adjacency.Pattern, Schedule = Schedule.DegreeSortedBlocks, WarpsPerBlock = 4, MaxEdgesPerWarp = 8)]
+    public static partial void PatternMeanDegreeSorted(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y);
+
+    [SpMM(Reduce = Reduce.Sum, Schedule = Schedule.DegreeSortedBlocks, BlockSize = 64, MaxEdgesPerWarp = 3, Message = nameof(GatedRelu))]
+    public static partial void GatedSumDegreeSorted(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y);
 }

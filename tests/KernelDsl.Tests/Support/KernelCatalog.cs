@@ -35,6 +35,9 @@ public static class KernelCatalog
         new("GatedMaxRowPerThread", Reduce.Max, Adjacency.Weighted, (e, s) => e * Math.Max(s, 0) + 0.5, TestKernels.GatedMaxRowPerThread),
         new("TanhMeanWarpPerRow", Reduce.Mean, Adjacency.Weighted, (e, s) => e * Math.Tanh(s), TestKernels.TanhMeanWarpPerRow),
         new("LeakySumRowPerThread", Reduce.Sum, Adjacency.Weighted, (e, s) => e * s > 0 ? e * s : 0.1 * e * s, TestKernels.LeakySumRowPerThread),
+        new("SumDegreeSorted", Reduce.Sum, Adjacency.Weighted, null, TestKernels.SumDegreeSorted),
+        new("PatternMeanDegreeSorted", Reduce.Mean, Adjacency.Pattern, null, TestKernels.PatternMeanDegreeSorted),
+        new("GatedSumDegreeSorted", Reduce.Sum, Adjacency.Weighted, (e, s) => e * Math.Max(s, 0) + 0.5, TestKernels.GatedSumDegreeSorted),
     ];
 
     public static IEnumerable<object[]> Names => All.Select(k => new object[] { k.Name });

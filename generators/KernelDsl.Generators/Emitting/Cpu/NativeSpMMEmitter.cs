@@ -41,15 +41,33 @@ internal static class NativeSpMMEmitter
             w.Line($"{t}[] source = x.HostArray;");
             w.Line($"{t}[] output = y.HostArray;");
             w.Line("int dim = x.Columns;");
-            w.Line("int[] blocks = a.RowBlocks(parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker);");
             w.Line("var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };");
-            w.Line("global::System.Threading.Tasks.Parallel.For(0, blocks.Length - 1, options, block =>");
-            w.Line("{");
-            w.Line("    for (int row = blocks[block]; row < blocks[block + 1]; row++)");
-            w.Line("    {");
-            w.Line($"        NativeRow(row, rowOffsets, columns, {(Weighted(spec) ? "values, " : "")}source, output, dim);");
-            w.Line("    }");
-            w.Line("});");
+            string call = $"NativeRow(row, rowOffsets, columns, {(Weighted(spec) ? "values, " : "")}source, output, dim);";
+            if (spec.Schedule == ScheduleKind.DegreeSortedBlocks)
+            {
+                w.Line("// The degree-sorted plan schedules rows heaviest first, in runs of equal work.");
+                w.Line($"var plan = a.DegreeSortedPlan(new global::KernelDsl.PartitionOptions({spec.WarpsPerBlock}, {spec.MaxEdgesPerWarp}));");
+                w.Line("var (order, bounds) = plan.WorkOrder(parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker);");
+                w.Line("global::System.Threading.Tasks.Parallel.For(0, bounds.Length - 1, options, run =>");
+                w.Line("{");
+                w.Line("    for (int i = bounds[run]; i < bounds[run + 1]; i++)");
+                w.Line("    {");
+                w.Line("        int row = order[i];");
+                w.Line("        " + call);
+                w.Line("    }");
+                w.Line("});");
+            }
+            else
+            {
+                w.Line("int[] blocks = a.RowBlocks(parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker);");
+                w.Line("global::System.Threading.Tasks.Parallel.For(0, blocks.Length - 1, options, block =>");
+                w.Line("{");
+                w.Line("    for (int row = blocks[block]; row < blocks[block + 1]; row++)");
+                w.Line("    {");
+                w.Line("        " + call);
+                w.Line("    }");
+                w.Line("});");
+            }
         }
     }
 

@@ -18,6 +18,7 @@ internal static class IlgpuSpMMEmitter
             using (w.Block("private static partial class " + helper))
             {
                 if (spec.Schedule == ScheduleKind.WarpPerRow) WarpPerRowKernel(w, spec);
+                else if (spec.Schedule == ScheduleKind.DegreeSortedBlocks) DegreeSortedBlocksKernel(w, spec);
                 else RowPerThreadKernel(w, spec);
                 w.Line();
                 Launcher(w, spec);
@@ -77,8 +78,56 @@ internal static class IlgpuSpMMEmitter
         }
     }
 
+    private static void DegreeSortedBlocksKernel(CodeWriter w, SpMMSpec spec)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Accel-GCN: one group per block of the degree-sorted plan (" + spec.WarpsPerBlock + " logical warps, at most " + spec.MaxEdgesPerWarp + " edges each).");
+        w.Line("/// Logical warp l serves row l / warpsPerRow of the block and its edge slice l % warpsPerRow; the group's");
+        w.Line("/// hardware warps take the logical warps in turn, lanes stride over the feature columns. A row served by");
+        w.Line("/// one warp is stored; a split row is added atomically into the output, zeroed first. Edge indices and");
+        w.Line("/// values are broadcast loads (every lane reads the same one), so no shared-memory staging.");
+        w.Line("/// </summary>");
+        w.Line($"[global::KernelDsl.GeneratedKernel(\"{spec.DeclarationName}\", global::KernelDsl.KernelGrouping.Explicit)]");
+        using (w.Block($"internal static void DegreeSortedBlocksKernel({Views(spec)}, global::KernelDsl.PartitionView plan)"))
+        {
+            w.Line("int block = global::ILGPU.Grid.IdxX;");
+            w.Line("// No barriers in this kernel: a group without a block may leave at once.");
+            using (w.Block("if (block >= plan.Blocks)")) w.Line("return;");
+            w.Line("int warpSize = global::ILGPU.Warp.WarpSize;");
+            w.Line("int hardwareWarps = global::ILGPU.Group.DimX / warpSize;");
+            w.Line("int dim = x.Columns;");
+            w.Line("int parts = plan.WarpsPerRow[block];");
+            w.Line("int perWarp = plan.EdgesPerWarp[block];");
+            w.Line("int segmentStart = plan.SegmentStart[block];");
+            w.Line("int segmentLength = plan.SegmentLength[block];");
+            w.Line("int first = plan.FirstRow[block];");
+            w.Line("int logicalWarps = plan.RowCount[block] * parts;");
+            using (w.Block("for (int logical = global::ILGPU.Warp.WarpIdx; logical < logicalWarps; logical += hardwareWarps)"))
+            {
+                w.Line("int slot = logical / parts;");
+                w.Line("int part = logical - slot * parts;");
+                w.Line("int row = plan.Permutation[first + slot];");
+                w.Line("int rowStart = a.RowOffsets[row];");
+                w.Line("int degree = a.RowOffsets[row + 1] - rowStart;");
+                w.Line("int start = rowStart + segmentStart + part * perWarp;");
+                w.Line("int end = global::System.Math.Min(rowStart + segmentStart + segmentLength, start + perWarp);");
+                w.Line("bool sole = parts == 1 && segmentLength == degree;");
+                w.Line("long outputRow = (long)row * dim;");
+                using (w.Block("for (int c = global::ILGPU.Warp.LaneIdx; c < dim; c += warpSize)"))
+                {
+                    ReduceColumn(w, spec, "degree");
+                    using (w.Block("if (sole)")) w.Line("y.Data[outputRow + c] = acc;");
+                    using (w.Block("else")) w.Line("global::ILGPU.Atomic.Add(ref y.Data[outputRow + c], acc);");
+                }
+            }
+        }
+    }
+
     /// <summary>Computes <c>acc</c> = the reduction over edges [start, end) of column c.</summary>
-    private static void ReduceColumn(CodeWriter w, SpMMSpec spec)
+    private static void ReduceColumn(CodeWriter w, SpMMSpec spec) => ReduceColumn(w, spec, "(end - start)");
+
+    /// <summary>As above; Mean divides by <paramref name="meanDivisor"/> (the whole row's degree when the row is split).</summary>
+    private static void ReduceColumn(CodeWriter w, SpMMSpec spec, string meanDivisor)
     {
         string t = T(spec);
         string edge = spec.Adjacency == AdjacencyKind.Weighted ? "a.Values[e]" : (t == "float" ? "1f" : "1d");
@@ -96,7 +145,7 @@ internal static class IlgpuSpMMEmitter
             case ReduceKind.Mean:
                 using (w.Block("for (int e = start; e < end; e++)")) Message("acc += ");
                 if (spec.Reduce == ReduceKind.Mean)
-                    using (w.Block("if (end > start)")) w.Line($"acc /= ({t})(end - start);");
+                    using (w.Block("if (end > start)")) w.Line($"acc /= ({t}){meanDivisor};");
                 break;
             case ReduceKind.Max:
             case ReduceKind.Min:
@@ -116,10 +165,19 @@ internal static class IlgpuSpMMEmitter
         string viewTypes = $"global::KernelDsl.CsrView<{t}>, global::KernelDsl.DenseView<{t}>, global::KernelDsl.DenseView<{t}>";
         string key = spec.DeclarationName + "(" + t + (spec.Form == OperandForm.Views ? ", views" : "") + ")";
         w.Line("/// <summary>Loads the kernel once per accelerator and launches it on <paramref name=\"stream\"/>.</summary>");
-        using (w.Block($"internal static void Launch(global::ILGPU.Runtime.AcceleratorStream stream, {Views(spec)})"))
+        string planParameters = spec.Schedule == ScheduleKind.DegreeSortedBlocks ? ", global::KernelDsl.PartitionView plan, bool zeroFirst" : "";
+        using (w.Block($"internal static void Launch(global::ILGPU.Runtime.AcceleratorStream stream, {Views(spec)}{planParameters})"))
         {
             w.Line("global::ILGPU.Runtime.Accelerator accelerator = stream.Accelerator;");
-            if (spec.Schedule == ScheduleKind.WarpPerRow)
+            if (spec.Schedule == ScheduleKind.DegreeSortedBlocks)
+            {
+                w.Line("var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"" + key + "\",");
+                w.Line($"    static acc => global::ILGPU.Runtime.KernelLoaders.LoadKernel<{viewTypes}, global::KernelDsl.PartitionView>(acc, DegreeSortedBlocksKernel));");
+                using (w.Block("if (zeroFirst)")) w.Line("global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(y.Data, stream);");
+                using (w.Block("if (plan.Blocks == 0)")) w.Line("return;");
+                w.Line("kernel(stream, global::KernelDsl.Runtime.LaunchPlanner.DegreeSortedBlocks(accelerator, plan.Blocks, plan.WarpsPerBlock), a, x, y, plan);");
+            }
+            else if (spec.Schedule == ScheduleKind.WarpPerRow)
             {
                 w.Line("var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"" + key + "\",");
                 w.Line($"    static acc => global::ILGPU.Runtime.KernelLoaders.LoadKernel<{viewTypes}>(acc, WarpPerRowKernel));");

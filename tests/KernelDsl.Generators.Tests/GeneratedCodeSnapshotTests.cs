@@ -43,6 +43,16 @@ public sealed class GeneratedCodeSnapshotTests
         Snapshot.Verify($"DegreeSortedBlocks_{reduce}_{message}", GeneratedFiles.Of(result, diagnostics));
     }
 
+    [Theory]
+    [InlineData("Sum", false)]
+    [InlineData("Max", false)]
+    [InlineData("Mean", true)]
+    public void AutoSchedule(string reduce, bool views)
+    {
+        var (result, diagnostics) = GeneratorHarness.Run(Sources.SpMM("Auto", reduce, views: views));
+        Snapshot.Verify($"Auto_{reduce}{(views ? "_Views" : "")}", GeneratedFiles.Of(result, diagnostics));
+    }
+
     [Fact]
     public void DoubleElements()
     {

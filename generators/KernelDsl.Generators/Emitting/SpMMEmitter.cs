@@ -30,6 +30,38 @@ internal static class SpMMEmitter
                     w.Line($"global::KernelDsl.Runtime.OperandChecks.Dense({y}, backend, nameof({y}));");
                     w.Line($"global::KernelDsl.Runtime.OperandChecks.SpMMShapes({a}, {x}, {y}, nameof({a}), nameof({x}), nameof({y}));");
                     using (w.Block($"if ({a}.Rows == 0 || {x}.Columns == 0)")) w.Line("return;");
+                    if (spec.Schedule == ScheduleKind.Auto)
+                    {
+                        string allowed = Ilgpu.IlgpuSpMMEmitter.AutoAllowsDegreeSorted(spec) ? "true" : "false";
+                        w.Line("// Schedule.Auto: the rule is ScheduleSelector.Choose (degree statistics and feature width).");
+                        w.Line($"int warpSize = backend.Accelerator?.WarpSize ?? 32;");
+                        w.Line($"global::KernelDsl.Schedule schedule = global::KernelDsl.Runtime.ScheduleSelector.Choose({a}.Statistics, {x}.Columns, warpSize, degreeSortedAllowed: {allowed});");
+                        using (w.Block("if (backend.Kind == global::KernelDsl.Runtime.BackendKind.NativeCpu)"))
+                        {
+                            w.Line($"{helper}.RunNative({a}, {x}, {y}, backend.Parallelism, schedule == global::KernelDsl.Schedule.DegreeSortedBlocks);");
+                            w.Line("return;");
+                        }
+                        using (w.Block("switch (schedule)"))
+                        {
+                            w.Line("case global::KernelDsl.Schedule.RowPerThread:");
+                            w.Line($"    {helper}.LaunchRowPerThread({s}.AcceleratorStream!, {a}.View, {x}.View, {y}.View);");
+                            w.Line("    break;");
+                            if (Ilgpu.IlgpuSpMMEmitter.AutoAllowsDegreeSorted(spec))
+                            {
+                                w.Line("case global::KernelDsl.Schedule.DegreeSortedBlocks:");
+                                w.Line("{");
+                                w.Line($"    var planOptions = new global::KernelDsl.PartitionOptions({spec.WarpsPerBlock}, {spec.MaxEdgesPerWarp});");
+                                w.Line($"    global::KernelDsl.DegreeSortedPartition plan = {a}.DegreeSortedPlan(planOptions);");
+                                w.Line($"    {helper}.LaunchDegreeSortedBlocks({s}.AcceleratorStream!, {a}.View, {x}.View, {y}.View, {a}.PlanView(planOptions), plan.HasSplitRows || plan.HasEmptyRows);");
+                                w.Line("    break;");
+                                w.Line("}");
+                            }
+                            w.Line("default:");
+                            w.Line($"    {helper}.LaunchWarpPerRow({s}.AcceleratorStream!, {a}.View, {x}.View, {y}.View);");
+                            w.Line("    break;");
+                        }
+                        return;
+                    }
                     using (w.Block("if (backend.Kind == global::KernelDsl.Runtime.BackendKind.NativeCpu)"))
                     {
                         w.Line($"{helper}.RunNative({a}, {x}, {y}, backend.Parallelism);");
@@ -61,7 +93,18 @@ internal static class SpMMEmitter
                     w.Line($"global::KernelDsl.Runtime.OperandChecks.DenseView({y}, {s}.Accelerator, nameof({y}));");
                     w.Line($"global::KernelDsl.Runtime.OperandChecks.SpMMViewShapes({a}, {x}, {y}, nameof({a}), nameof({x}), nameof({y}));");
                     using (w.Block($"if ({a}.Rows == 0 || {x}.Columns == 0)")) w.Line("return;");
-                    w.Line($"{helper}.Launch({s}, {a}, {x}, {y});");
+                    if (spec.Schedule == ScheduleKind.Auto)
+                    {
+                        w.Line("// Schedule.Auto over views: RowPerThread or WarpPerRow (no plan without a CsrBuffer).");
+                        using (w.Block($"if (global::KernelDsl.Runtime.ScheduleSelector.Choose(default, {x}.Columns, {s}.Accelerator.WarpSize, degreeSortedAllowed: false) == global::KernelDsl.Schedule.RowPerThread)"))
+                            w.Line($"{helper}.LaunchRowPerThread({s}, {a}, {x}, {y});");
+                        using (w.Block("else"))
+                            w.Line($"{helper}.LaunchWarpPerRow({s}, {a}, {x}, {y});");
+                    }
+                    else
+                    {
+                        w.Line($"{helper}.Launch({s}, {a}, {x}, {y});");
+                    }
                 }
             }
         });

@@ -4,7 +4,7 @@ namespace KernelDsl.Generators.Model;
 internal enum ReduceKind { Sum = 0, Mean = 1, Max = 2, Min = 3 }
 
 /// <summary>Schedule values, mirroring KernelDsl.Schedule.</summary>
-internal enum ScheduleKind { RowPerThread = 0, WarpPerRow = 1, RowProductSharedAccumulator = 2, TransposeGather = 3, OuterProduct = 4, DegreeSortedBlocks = 5 }
+internal enum ScheduleKind { RowPerThread = 0, WarpPerRow = 1, RowProductSharedAccumulator = 2, TransposeGather = 3, OuterProduct = 4, DegreeSortedBlocks = 5, Auto = 6 }
 
 /// <summary>Adjacency values, mirroring KernelDsl.Adjacency.</summary>
 internal enum AdjacencyKind { Weighted = 0, Pattern = 1 }

@@ -141,9 +141,10 @@ internal static class SpMMParser
         else if (element is not null && OperandClassifier.ElementKeyword(element) is null)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReduceNotDefined, ArgumentLocation("Reduce"), ((ReduceKind)reduce).ToString(),
                 element.ToDisplayString(), "kernels accumulate in floating point: declare the operands with float or double"));
-        const string validSchedules = "Schedule.RowPerThread, Schedule.WarpPerRow or Schedule.DegreeSortedBlocks";
+        const string validSchedules = "Schedule.RowPerThread, Schedule.WarpPerRow, Schedule.DegreeSortedBlocks or Schedule.Auto";
         bool degreeSorted = schedule == (int)ScheduleKind.DegreeSortedBlocks;
-        if (schedule is not ((int)ScheduleKind.RowPerThread or (int)ScheduleKind.WarpPerRow or (int)ScheduleKind.DegreeSortedBlocks))
+        bool auto = schedule == (int)ScheduleKind.Auto;
+        if (schedule is not ((int)ScheduleKind.RowPerThread or (int)ScheduleKind.WarpPerRow or (int)ScheduleKind.DegreeSortedBlocks or (int)ScheduleKind.Auto))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSchedule, ArgumentLocation("Schedule"),
                 Enum.IsDefined(typeof(ScheduleKind), schedule) ? ((ScheduleKind)schedule).ToString() : schedule.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 validSchedules));
@@ -155,11 +156,11 @@ internal static class SpMMParser
                 "Schedule.WarpPerRow for Max and Min (split rows are combined by addition), or Reduce.Sum / Reduce.Mean"));
         string Text(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var parameter in new[] { "WarpsPerBlock", "MaxEdgesPerWarp", "BlockSize" })
-            if (given.Contains(parameter) && !degreeSorted)
+            if (given.Contains(parameter) && !degreeSorted && !auto)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScheduleParameter, ArgumentLocation(parameter), parameter,
                     Text(parameter == "WarpsPerBlock" ? warpsPerBlock : parameter == "MaxEdgesPerWarp" ? maxEdgesPerWarp : blockSize),
-                    "it only applies to Schedule.DegreeSortedBlocks; remove it or set that schedule"));
-        if (degreeSorted)
+                    "it only applies to Schedule.DegreeSortedBlocks (or Auto); remove it or set that schedule"));
+        if (degreeSorted || auto)
         {
             if (warpsPerBlock is < 1 or > 32)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScheduleParameter, ArgumentLocation("WarpsPerBlock"), "WarpsPerBlock", Text(warpsPerBlock), "use 1..32 (default 12)"));
@@ -191,7 +192,7 @@ internal static class SpMMParser
         var (ns, containing) = DeclarationShape.Location(method);
         var spec = new SpMMSpec(ns, containing, syntax.Identifier.Text, accessibility, form!.Value,
             stream!, sparse!, input!, output!, elementType, (ReduceKind)reduce, (ScheduleKind)schedule, (AdjacencyKind)adjacency, messageSpec,
-            degreeSorted ? warpsPerBlock : 0, degreeSorted ? maxEdgesPerWarp : 0);
+            degreeSorted || auto ? warpsPerBlock : 0, degreeSorted || auto ? maxEdgesPerWarp : 0);
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 }

@@ -55,4 +55,11 @@ public enum Schedule
     /// to schedule rows heaviest-first in equal-work chunks.
     /// </summary>
     DegreeSortedBlocks = 5,
+
+    /// <summary>
+    /// Choose RowPerThread, WarpPerRow or DegreeSortedBlocks at run time from the adjacency's degree
+    /// statistics and the feature width (<see cref="Runtime.ScheduleSelector.Choose"/> states the rule).
+    /// All three kernels are generated; DegreeSortedBlocks only for Sum/Mean.
+    /// </summary>
+    Auto = 6,
 }

@@ -92,4 +92,13 @@ public static partial class TestKernels
 
     [SpMM(Reduce = Reduce.Sum, Schedule = Schedule.DegreeSortedBlocks, BlockSize = 64, MaxEdgesPerWarp = 3, Message = nameof(GatedRelu))]
     public static partial void GatedSumDegreeSorted(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y);
+
+    [SpMM(Reduce = Reduce.Sum, Schedule = Schedule.Auto, WarpsPerBlock = 4, MaxEdgesPerWarp = 8)]
+    public static partial void SumAuto(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y);
+
+    [SpMM(Reduce = Reduce.Max, Schedule = Schedule.Auto)]
+    public static partial void MaxAuto(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y);
+
+    [SpMM(Reduce = Reduce.Mean, Schedule = Schedule.Auto)]
+    internal static partial void MeanAutoViews(AcceleratorStream stream, CsrView<float> a, DenseView<float> x, DenseView<float> y);
 }

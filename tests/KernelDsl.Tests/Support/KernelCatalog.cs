@@ -37,6 +37,8 @@ public static class KernelCatalog
         new("LeakySumRowPerThread", Reduce.Sum, Adjacency.Weighted, (e, s) => e * s > 0 ? e * s : 0.1 * e * s, TestKernels.LeakySumRowPerThread),
         new("SumDegreeSorted", Reduce.Sum, Adjacency.Weighted, null, TestKernels.SumDegreeSorted),
         new("PatternMeanDegreeSorted", Reduce.Mean, Adjacency.Pattern, null, TestKernels.PatternMeanDegreeSorted),
+        new("SumAuto", Reduce.Sum, Adjacency.Weighted, null, TestKernels.SumAuto),
+        new("MaxAuto", Reduce.Max, Adjacency.Weighted, null, TestKernels.MaxAuto),
         new("GatedSumDegreeSorted", Reduce.Sum, Adjacency.Weighted, (e, s) => e * Math.Max(s, 0) + 0.5, TestKernels.GatedSumDegreeSorted),
     ];
 

@@ -32,7 +32,9 @@ internal static class NativeSpMMEmitter
     {
         string t = spec.ElementType;
         w.Line("/// <summary>Runs on the calling thread and the thread pool; returns when the output is complete.</summary>");
-        using (w.Block($"internal static void RunNative(global::KernelDsl.CsrBuffer<{t}> a, global::KernelDsl.DenseBuffer<{t}> x, global::KernelDsl.DenseBuffer<{t}> y, int parallelism)"))
+        bool auto = spec.Schedule == ScheduleKind.Auto;
+        string autoParameter = auto ? ", bool degreeSorted" : "";
+        using (w.Block($"internal static void RunNative(global::KernelDsl.CsrBuffer<{t}> a, global::KernelDsl.DenseBuffer<{t}> x, global::KernelDsl.DenseBuffer<{t}> y, int parallelism{autoParameter})"))
         {
             w.Line($"global::KernelDsl.CsrMatrix<{t}> csr = a.HostArrays;");
             w.Line("int[] rowOffsets = csr.RowOffsets;");
@@ -43,7 +45,7 @@ internal static class NativeSpMMEmitter
             w.Line("int dim = x.Columns;");
             w.Line("var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };");
             string call = $"NativeRow(row, rowOffsets, columns, {(Weighted(spec) ? "values, " : "")}source, output, dim);";
-            if (spec.Schedule == ScheduleKind.DegreeSortedBlocks)
+            void PlanOrder()
             {
                 w.Line("// The degree-sorted plan schedules rows heaviest first, in runs of equal work.");
                 w.Line($"var plan = a.DegreeSortedPlan(new global::KernelDsl.PartitionOptions({spec.WarpsPerBlock}, {spec.MaxEdgesPerWarp}));");
@@ -57,7 +59,7 @@ internal static class NativeSpMMEmitter
                 w.Line("    }");
                 w.Line("});");
             }
-            else
+            void BalancedBlocks()
             {
                 w.Line("int[] blocks = a.RowBlocks(parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker);");
                 w.Line("global::System.Threading.Tasks.Parallel.For(0, blocks.Length - 1, options, block =>");
@@ -68,6 +70,13 @@ internal static class NativeSpMMEmitter
                 w.Line("    }");
                 w.Line("});");
             }
+            if (auto)
+            {
+                using (w.Block("if (degreeSorted)")) PlanOrder();
+                using (w.Block("else")) BalancedBlocks();
+            }
+            else if (spec.Schedule == ScheduleKind.DegreeSortedBlocks) PlanOrder();
+            else BalancedBlocks();
         }
     }
 

@@ -17,14 +17,35 @@ internal static class IlgpuSpMMEmitter
             w.Line(SourceFile.GeneratedCodeAttribute);
             using (w.Block("private static partial class " + helper))
             {
-                if (spec.Schedule == ScheduleKind.WarpPerRow) WarpPerRowKernel(w, spec);
-                else if (spec.Schedule == ScheduleKind.DegreeSortedBlocks) DegreeSortedBlocksKernel(w, spec);
-                else RowPerThreadKernel(w, spec);
-                w.Line();
-                Launcher(w, spec);
+                bool first = true;
+                foreach (var schedule in Schedules(spec))
+                {
+                    if (!first) w.Line();
+                    first = false;
+                    if (schedule == ScheduleKind.WarpPerRow) WarpPerRowKernel(w, spec);
+                    else if (schedule == ScheduleKind.DegreeSortedBlocks) DegreeSortedBlocksKernel(w, spec);
+                    else RowPerThreadKernel(w, spec);
+                    w.Line();
+                    Launcher(w, spec, schedule);
+                }
             }
         });
     }
+
+    /// <summary>The kernels a declaration gets: its schedule, or for Auto every schedule it may pick.</summary>
+    public static ScheduleKind[] Schedules(SpMMSpec spec) => spec.Schedule != ScheduleKind.Auto
+        ? new[] { spec.Schedule }
+        : AutoAllowsDegreeSorted(spec)
+            ? new[] { ScheduleKind.RowPerThread, ScheduleKind.WarpPerRow, ScheduleKind.DegreeSortedBlocks }
+            : new[] { ScheduleKind.RowPerThread, ScheduleKind.WarpPerRow };
+
+    /// <summary>Auto may pick DegreeSortedBlocks for Sum/Mean over buffers (the plan lives on the CsrBuffer).</summary>
+    public static bool AutoAllowsDegreeSorted(SpMMSpec spec) =>
+        spec.Form == OperandForm.Buffers && spec.Reduce is ReduceKind.Sum or ReduceKind.Mean;
+
+    /// <summary>Launcher name: Launch, or Launch{Schedule} when Auto generates several.</summary>
+    public static string LauncherName(SpMMSpec spec, ScheduleKind schedule) =>
+        spec.Schedule == ScheduleKind.Auto ? "Launch" + schedule : "Launch";
 
     private static string T(SpMMSpec spec) => spec.ElementType;
 
@@ -159,17 +180,17 @@ internal static class IlgpuSpMMEmitter
         }
     }
 
-    private static void Launcher(CodeWriter w, SpMMSpec spec)
+    private static void Launcher(CodeWriter w, SpMMSpec spec, ScheduleKind schedule)
     {
         string t = T(spec);
         string viewTypes = $"global::KernelDsl.CsrView<{t}>, global::KernelDsl.DenseView<{t}>, global::KernelDsl.DenseView<{t}>";
-        string key = spec.DeclarationName + "(" + t + (spec.Form == OperandForm.Views ? ", views" : "") + ")";
+        string key = spec.DeclarationName + "(" + t + (spec.Form == OperandForm.Views ? ", views" : "") + (spec.Schedule == ScheduleKind.Auto ? ", " + schedule : "") + ")";
         w.Line("/// <summary>Loads the kernel once per accelerator and launches it on <paramref name=\"stream\"/>.</summary>");
-        string planParameters = spec.Schedule == ScheduleKind.DegreeSortedBlocks ? ", global::KernelDsl.PartitionView plan, bool zeroFirst" : "";
-        using (w.Block($"internal static void Launch(global::ILGPU.Runtime.AcceleratorStream stream, {Views(spec)}{planParameters})"))
+        string planParameters = schedule == ScheduleKind.DegreeSortedBlocks ? ", global::KernelDsl.PartitionView plan, bool zeroFirst" : "";
+        using (w.Block($"internal static void {LauncherName(spec, schedule)}(global::ILGPU.Runtime.AcceleratorStream stream, {Views(spec)}{planParameters})"))
         {
             w.Line("global::ILGPU.Runtime.Accelerator accelerator = stream.Accelerator;");
-            if (spec.Schedule == ScheduleKind.DegreeSortedBlocks)
+            if (schedule == ScheduleKind.DegreeSortedBlocks)
             {
                 w.Line("var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"" + key + "\",");
                 w.Line($"    static acc => global::ILGPU.Runtime.KernelLoaders.LoadKernel<{viewTypes}, global::KernelDsl.PartitionView>(acc, DegreeSortedBlocksKernel));");
@@ -177,7 +198,7 @@ internal static class IlgpuSpMMEmitter
                 using (w.Block("if (plan.Blocks == 0)")) w.Line("return;");
                 w.Line("kernel(stream, global::KernelDsl.Runtime.LaunchPlanner.DegreeSortedBlocks(accelerator, plan.Blocks, plan.WarpsPerBlock), a, x, y, plan);");
             }
-            else if (spec.Schedule == ScheduleKind.WarpPerRow)
+            else if (schedule == ScheduleKind.WarpPerRow)
             {
                 w.Line("var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"" + key + "\",");
                 w.Line($"    static acc => global::ILGPU.Runtime.KernelLoaders.LoadKernel<{viewTypes}>(acc, WarpPerRowKernel));");

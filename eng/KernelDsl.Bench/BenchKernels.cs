@@ -23,4 +23,7 @@ public static partial class BenchKernels
 
     [MaxK]
     public static partial void TopK(ComputeStream stream, DenseBuffer<float> x, CbsrBuffer<float, byte> y);
+
+    [SpMM(Reduce = Reduce.Sum, Schedule = Schedule.DegreeSortedBlocks)]
+    public static partial void SumDegreeSorted(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y);
 }

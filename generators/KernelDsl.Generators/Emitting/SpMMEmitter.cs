@@ -34,13 +34,13 @@ internal static class SpMMEmitter
                     {
                         string allowed = Ilgpu.IlgpuSpMMEmitter.AutoAllowsDegreeSorted(spec) ? "true" : "false";
                         w.Line("// Schedule.Auto: the rule is ScheduleSelector.Choose (degree statistics and feature width).");
-                        w.Line($"int warpSize = backend.Accelerator?.WarpSize ?? 32;");
-                        w.Line($"global::KernelDsl.Schedule schedule = global::KernelDsl.Runtime.ScheduleSelector.Choose({a}.Statistics, {x}.Columns, warpSize, degreeSortedAllowed: {allowed});");
                         using (w.Block("if (backend.Kind == global::KernelDsl.Runtime.BackendKind.NativeCpu)"))
                         {
-                            w.Line($"{helper}.RunNative({a}, {x}, {y}, backend.Parallelism, schedule == global::KernelDsl.Schedule.DegreeSortedBlocks);");
+                            w.Line("// Natively, nonzero-balanced contiguous row blocks beat the plan's heaviest-first order (locality).");
+                            w.Line($"{helper}.RunNative({a}, {x}, {y}, backend.Parallelism);");
                             w.Line("return;");
                         }
+                        w.Line($"global::KernelDsl.Schedule schedule = global::KernelDsl.Runtime.ScheduleSelector.Choose({a}.Statistics, {x}.Columns, backend.Accelerator!.WarpSize, degreeSortedAllowed: {allowed});");
                         using (w.Block("switch (schedule)"))
                         {
                             w.Line("case global::KernelDsl.Schedule.RowPerThread:");

@@ -24,13 +24,13 @@ namespace Demo
                 return;
             }
             // Schedule.Auto: the rule is ScheduleSelector.Choose (degree statistics and feature width).
-            int warpSize = backend.Accelerator?.WarpSize ?? 32;
-            global::KernelDsl.Schedule schedule = global::KernelDsl.Runtime.ScheduleSelector.Choose(a.Statistics, x.Columns, warpSize, degreeSortedAllowed: false);
             if (backend.Kind == global::KernelDsl.Runtime.BackendKind.NativeCpu)
             {
-                __KernelDsl_Aggregate_float.RunNative(a, x, y, backend.Parallelism, schedule == global::KernelDsl.Schedule.DegreeSortedBlocks);
+                // Natively, nonzero-balanced contiguous row blocks beat the plan's heaviest-first order (locality).
+                __KernelDsl_Aggregate_float.RunNative(a, x, y, backend.Parallelism);
                 return;
             }
+            global::KernelDsl.Schedule schedule = global::KernelDsl.Runtime.ScheduleSelector.Choose(a.Statistics, x.Columns, backend.Accelerator!.WarpSize, degreeSortedAllowed: false);
             switch (schedule)
             {
                 case global::KernelDsl.Schedule.RowPerThread:

@@ -10,7 +10,7 @@ namespace Demo
         private static partial class __KernelDsl_Aggregate_float
         {
             /// <summary>Runs on the calling thread and the thread pool; returns when the output is complete.</summary>
-            internal static void RunNative(global::KernelDsl.CsrBuffer<float> a, global::KernelDsl.DenseBuffer<float> x, global::KernelDsl.DenseBuffer<float> y, int parallelism, bool degreeSorted)
+            internal static void RunNative(global::KernelDsl.CsrBuffer<float> a, global::KernelDsl.DenseBuffer<float> x, global::KernelDsl.DenseBuffer<float> y, int parallelism)
             {
                 global::KernelDsl.CsrMatrix<float> csr = a.HostArrays;
                 int[] rowOffsets = csr.RowOffsets;
@@ -20,31 +20,14 @@ namespace Demo
                 float[] output = y.HostArray;
                 int dim = x.Columns;
                 var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };
-                if (degreeSorted)
+                int[] blocks = a.RowBlocks(parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker);
+                global::System.Threading.Tasks.Parallel.For(0, blocks.Length - 1, options, block =>
                 {
-                    // The degree-sorted plan schedules rows heaviest first, in runs of equal work.
-                    var plan = a.DegreeSortedPlan(new global::KernelDsl.PartitionOptions(12, 32));
-                    var (order, bounds) = plan.WorkOrder(parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker);
-                    global::System.Threading.Tasks.Parallel.For(0, bounds.Length - 1, options, run =>
+                    for (int row = blocks[block]; row < blocks[block + 1]; row++)
                     {
-                        for (int i = bounds[run]; i < bounds[run + 1]; i++)
-                        {
-                            int row = order[i];
-                            NativeRow(row, rowOffsets, columns, values, source, output, dim);
-                        }
-                    });
-                }
-                else
-                {
-                    int[] blocks = a.RowBlocks(parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker);
-                    global::System.Threading.Tasks.Parallel.For(0, blocks.Length - 1, options, block =>
-                    {
-                        for (int row = blocks[block]; row < blocks[block + 1]; row++)
-                        {
-                            NativeRow(row, rowOffsets, columns, values, source, output, dim);
-                        }
-                    });
-                }
+                        NativeRow(row, rowOffsets, columns, values, source, output, dim);
+                    }
+                });
             }
 
             /// <summary>

@@ -45,3 +45,13 @@ public sealed class ScheduleSelectorTests
         Assert.True(Compare.MaxScaledError<float>(y.ToHost().Data, expected, magnitude) < 1e-5);
     }
 }
+
+public sealed class OccupancyEstimateTests
+{
+    [Theory]
+    [InlineData(32, 256, 1.0)]     // 8 blocks by registers and by threads: full
+    [InlineData(64, 384, 0.375)]   // 2048-register warps: 2 blocks of 12 warps
+    [InlineData(255, 128, 0.125)]  // 8192 registers per warp: 8 warps
+    public void MatchesHandComputedValues(int registers, int threads, double expected) =>
+        Assert.Equal(expected, new PtxasReport("k", registers, 0, 0, 0, "").EstimatedOccupancy(threads), 3);
+}

@@ -1,27 +1,13 @@
-using System.Diagnostics;
 using System.Reflection;
-using System.Text.RegularExpressions;
 using ILGPU;
-using ILGPU.Backends.EntryPoints;
-using ILGPU.Backends.PTX;
-using ILGPU.Runtime;
-using ILGPU.Runtime.Cuda;
+using KernelDsl.Runtime;
 using KernelDsl.Tests.Support;
 
 namespace KernelDsl.Tests.Ptx;
 
-/// <summary>What ptxas reported for one kernel.</summary>
-public sealed record PtxasReport(string Kernel, int Registers, int SharedBytes, int SpillStoreBytes, int SpillLoadBytes, string Output);
-
-/// <summary>Compiles generated kernels to PTX with ILGPU's PTXBackend (no GPU needed) and assembles them with ptxas.</summary>
-public static partial class PtxAssembler
+/// <summary>The tests' access to <see cref="PtxTools"/>, with ptxas located in the repository's artifacts.</summary>
+public static class PtxAssembler
 {
-    /// <summary>SM 9.0 (H100/H200); ILGPU writes .target sm_80 for it, which the driver JITs for newer GPUs.</summary>
-    public static readonly CudaArchitecture Architecture = CudaArchitecture.SM_90;
-
-    /// <summary>PTX ISA 7.8: the newest the Debian ptxas (CUDA 11.8) accepts.</summary>
-    public static readonly CudaInstructionSet InstructionSet = CudaInstructionSet.ISA_78;
-
     public static string PtxasPath
     {
         get
@@ -34,58 +20,9 @@ public static partial class PtxAssembler
         }
     }
 
-    /// <summary>Every method of <paramref name="assembly"/> marked [GeneratedKernel].</summary>
-    public static IEnumerable<MethodInfo> GeneratedKernels(Assembly assembly) => assembly.GetTypes()
-        .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly))
-        .Where(m => m.GetCustomAttribute<GeneratedKernelAttribute>() is not null)
-        .OrderBy(m => m.DeclaringType!.FullName + "." + m.Name, StringComparer.Ordinal);
+    public static IEnumerable<MethodInfo> GeneratedKernels(Assembly assembly) => PtxTools.GeneratedKernels(assembly);
 
-    public static string CompileToPtx(Context context, MethodInfo kernel)
-    {
-        using var backend = new PTXBackend(context, new CudaCapabilityContext(Architecture), Architecture, InstructionSet, null!);
-        var grouping = kernel.GetCustomAttribute<GeneratedKernelAttribute>()!.Grouping;
-        var entry = grouping == KernelGrouping.Explicit
-            ? EntryPointDescription.FromExplicitlyGroupedKernel(kernel)
-            : EntryPointDescription.FromImplicitlyGroupedKernel(kernel);
-        var compiled = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);
-        return compiled.PTXAssembly;
-    }
+    public static string CompileToPtx(Context context, MethodInfo kernel) => PtxTools.CompileToPtx(context, kernel);
 
-    public static PtxasReport Assemble(string name, string ptx)
-    {
-        var dir = Directory.CreateTempSubdirectory("kerneldsl-ptx");
-        try
-        {
-            var ptxFile = Path.Combine(dir.FullName, "kernel.ptx");
-            File.WriteAllText(ptxFile, ptx);
-            var start = new ProcessStartInfo(PtxasPath, ["-arch=sm_90", "-v", ptxFile, "-o", Path.Combine(dir.FullName, "kernel.cubin")])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var process = Process.Start(start)!;
-            string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"ptxas failed on {name} (exit {process.ExitCode}):\n{output}");
-            int Match(Regex regex) => regex.Match(output) is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
-            return new PtxasReport(name, Match(Registers()), Match(Shared()), Match(SpillStores()), Match(SpillLoads()), output);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
-    }
-
-    [GeneratedRegex(@"Used (\d+) registers")]
-    private static partial Regex Registers();
-
-    [GeneratedRegex(@"(\d+) bytes smem")]
-    private static partial Regex Shared();
-
-    [GeneratedRegex(@"(\d+) bytes spill stores")]
-    private static partial Regex SpillStores();
-
-    [GeneratedRegex(@"(\d+) bytes spill loads")]
-    private static partial Regex SpillLoads();
+    public static PtxasReport Assemble(string name, string ptx) => PtxTools.Assemble(PtxasPath, name, ptx);
 }

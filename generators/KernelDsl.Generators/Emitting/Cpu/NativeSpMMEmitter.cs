@@ -32,9 +32,7 @@ internal static class NativeSpMMEmitter
     {
         string t = spec.ElementType;
         w.Line("/// <summary>Runs on the calling thread and the thread pool; returns when the output is complete.</summary>");
-        bool auto = spec.Schedule == ScheduleKind.Auto;
-        string autoParameter = auto ? ", bool degreeSorted" : "";
-        using (w.Block($"internal static void RunNative(global::KernelDsl.CsrBuffer<{t}> a, global::KernelDsl.DenseBuffer<{t}> x, global::KernelDsl.DenseBuffer<{t}> y, int parallelism{autoParameter})"))
+        using (w.Block($"internal static void RunNative(global::KernelDsl.CsrBuffer<{t}> a, global::KernelDsl.DenseBuffer<{t}> x, global::KernelDsl.DenseBuffer<{t}> y, int parallelism)"))
         {
             w.Line($"global::KernelDsl.CsrMatrix<{t}> csr = a.HostArrays;");
             w.Line("int[] rowOffsets = csr.RowOffsets;");
@@ -70,12 +68,7 @@ internal static class NativeSpMMEmitter
                 w.Line("    }");
                 w.Line("});");
             }
-            if (auto)
-            {
-                using (w.Block("if (degreeSorted)")) PlanOrder();
-                using (w.Block("else")) BalancedBlocks();
-            }
-            else if (spec.Schedule == ScheduleKind.DegreeSortedBlocks) PlanOrder();
+            if (spec.Schedule == ScheduleKind.DegreeSortedBlocks) PlanOrder();
             else BalancedBlocks();
         }
     }

@@ -60,6 +60,8 @@ public sealed class KernelDslGenerator : IIncrementalGenerator
         RegisterCbsr(context, KnownTypes.MaxKBackwardAttribute, CbsrKernelKind.MaxKBackward);
         RegisterCbsr(context, KnownTypes.SpGemmAttribute, CbsrKernelKind.SpGemm);
         RegisterCbsr(context, KnownTypes.SSpMMAttribute, CbsrKernelKind.SSpMM);
+        RegisterCbsr(context, KnownTypes.DynamicReLUAttribute, CbsrKernelKind.DynamicReLU);
+        RegisterCbsr(context, KnownTypes.DynamicReLUBackwardAttribute, CbsrKernelKind.DynamicReLUBackward);
     }
 
     /// <summary>One MaxK-family attribute → <see cref="CbsrKernelSpec"/> → dispatch body, ILGPU kernel, native implementation.</summary>

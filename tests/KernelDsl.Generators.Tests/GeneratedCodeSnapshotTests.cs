@@ -91,6 +91,8 @@ public sealed class GeneratedCodeSnapshotTests
         ["SpGemm", "[SpGemm(Training = true)] public static partial void Forward(ComputeStream stream, CsrBuffer<float> a, CbsrBuffer<float, byte> x, DenseBuffer<float> y);\n"
             + "    [SSpMM] public static partial void Backward(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, byte> x, CbsrBuffer<float, byte> dx);"],
         ["SpGemmPatternUshort", "[SpGemm(Adjacency = Adjacency.Pattern, Dim = 300, MaxEdgesPerWarp = 32)] public static partial void Forward(ComputeStream stream, CsrBuffer<float> a, CbsrBuffer<float, ushort> x, DenseBuffer<float> y);"],
+        ["DynamicReLU", "[DynamicReLU(K = 8)] public static partial void Activate(ComputeStream stream, DenseBuffer<float> x, CbsrBuffer<float, byte> y);"],
+        ["DynamicReLUBackward", "[DynamicReLUBackward] public static partial void ActivateBackward(ComputeStream stream, CbsrBuffer<float, byte> y, CbsrBuffer<float, byte> dy, DenseBuffer<float> dx);"],
         ["SSpMMTransposeGather", "[SSpMM(Schedule = Schedule.TransposeGather)] public static partial void Backward(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, byte> x, CbsrBuffer<float, byte> dx);"],
         ["SSpMMPattern", "[SSpMM(Adjacency = Adjacency.Pattern)] internal static partial void Backward(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, int> x, CbsrBuffer<float, int> dx);"],
     ];

@@ -10,6 +10,8 @@ internal static class CbsrDispatchEmitter
     {
         CbsrKernelKind.MaxK => "MaxK: keep the k largest entries of each row as CBSR (ties: lowest column).",
         CbsrKernelKind.MaxKBackward => "MaxK backward: scatter the CBSR gradient into a dense gradient (zeros elsewhere).",
+        CbsrKernelKind.DynamicReLU => "Dynamic-ReLU: ReLU restricted to each row's k largest entries, as CBSR (non-positive kept slots are 0).",
+        CbsrKernelKind.DynamicReLUBackward => "Dynamic-ReLU backward: the CBSR gradient scattered into a dense gradient at the kept positive entries only.",
         CbsrKernelKind.SpGemm => $"SpGEMM Y = A · X, A CSR ({spec.Adjacency.ToString().ToLowerInvariant()}), X CBSR; schedule RowProductSharedAccumulator.",
         _ => $"SSpMM dX[j,t] = Σ_i A[i,j] · dY[i, idx[j,t]] at X's kept entries, A ({spec.Adjacency.ToString().ToLowerInvariant()}); schedule {spec.Schedule}.",
     } + $" {spec.ElementType} values, {spec.IndexType} indices.";
@@ -22,13 +24,14 @@ internal static class CbsrDispatchEmitter
         var p = spec.Parameters.ToArray();
         string checks = "global::KernelDsl.Runtime.OperandChecks";
         string weighted = spec.Adjacency == AdjacencyKind.Weighted ? "true" : "false";
-        string attribute = spec.Kind switch { CbsrKernelKind.MaxK => "MaxK", CbsrKernelKind.MaxKBackward => "MaxKBackward", CbsrKernelKind.SpGemm => "SpGemm", _ => "SSpMM" };
+        string attribute = spec.Kind.ToString();
         return SourceFile.Write(spec, "Input checks and dispatch. " + Describe(spec), w =>
         {
             string modifiers = (spec.Accessibility.Length > 0 ? spec.Accessibility + " " : "") + "static partial void ";
             string signature = spec.Kind switch
             {
-                CbsrKernelKind.MaxK => $"{dense} {p[1]}, {cbsr} {p[2]}",
+                CbsrKernelKind.MaxK or CbsrKernelKind.DynamicReLU => $"{dense} {p[1]}, {cbsr} {p[2]}",
+                CbsrKernelKind.DynamicReLUBackward => $"{cbsr} {p[1]}, {cbsr} {p[2]}, {dense} {p[3]}",
                 CbsrKernelKind.MaxKBackward => $"{cbsr} {p[1]}, {dense} {p[2]}",
                 CbsrKernelKind.SpGemm => $"{csr} {p[1]}, {cbsr} {p[2]}, {dense} {p[3]}",
                 _ => $"{csr} {p[1]}, {dense} {p[2]}, {cbsr} {p[3]}, {cbsr} {p[4]}",
@@ -43,7 +46,16 @@ internal static class CbsrDispatchEmitter
                 w.Line($"global::KernelDsl.Runtime.ComputeBackend backend = {p[0]}.Backend;");
                 switch (spec.Kind)
                 {
+                    case CbsrKernelKind.DynamicReLUBackward:
+                        w.Line($"{checks}.Cbsr({p[1]}, backend, nameof({p[1]}));");
+                        w.Line($"{checks}.Cbsr({p[2]}, backend, nameof({p[2]}));");
+                        w.Line($"{checks}.Dense({p[3]}, backend, nameof({p[3]}));");
+                        w.Line($"{checks}.DynamicReLUBackwardShapes({p[1]}, {p[2]}, {p[3]}, nameof({p[1]}), nameof({p[2]}), nameof({p[3]}));");
+                        using (w.Block($"if ({p[3]}.Rows == 0 || {p[3]}.Columns == 0)")) w.Line("return;");
+                        Dispatch(w, helper, $"{p[1]}, {p[2]}, {p[3]}", $"{p[0]}.AcceleratorStream!, {p[1]}.View, {p[2]}.View, {p[3]}.View");
+                        break;
                     case CbsrKernelKind.MaxK:
+                    case CbsrKernelKind.DynamicReLU:
                         w.Line($"{checks}.Dense({p[1]}, backend, nameof({p[1]}));");
                         w.Line($"{checks}.Cbsr({p[2]}, backend, nameof({p[2]}));");
                         w.Line($"{checks}.MaxKShapes({p[1]}, {p[2]}, nameof({p[1]}), nameof({p[2]}));");

@@ -77,7 +77,7 @@ internal static class Declarations
 }
 
 /// <summary>The MaxK-GNN family of kernels.</summary>
-internal enum CbsrKernelKind { MaxK, MaxKBackward, SpGemm, SSpMM }
+internal enum CbsrKernelKind { MaxK, MaxKBackward, SpGemm, SSpMM, DynamicReLU, DynamicReLUBackward }
 
 /// <summary>Everything the emitters need for one MaxK-family declaration. Parameters are the names in role order.</summary>
 internal sealed record CbsrKernelSpec(

@@ -16,19 +16,14 @@ internal static class CbsrParser
     /// <summary>The operand roles each kind takes, in order, with how the role is described in messages.</summary>
     private static (OperandRole Role, string Description)[] Roles(CbsrKernelKind kind) => kind switch
     {
-        CbsrKernelKind.MaxK => [(OperandRole.Stream, "stream (ComputeStream)"), (OperandRole.Dense, "input (DenseBuffer<float>)"), (OperandRole.Cbsr, "output (CbsrBuffer<float, TIndex>)")],
+        CbsrKernelKind.DynamicReLUBackward => [(OperandRole.Stream, "stream (ComputeStream)"), (OperandRole.Cbsr, "forward output y (CbsrBuffer<float, TIndex>)"), (OperandRole.Cbsr, "CBSR gradient dy (CbsrBuffer<float, TIndex>)"), (OperandRole.Dense, "dense gradient output (DenseBuffer<float>)")],
+        CbsrKernelKind.MaxK or CbsrKernelKind.DynamicReLU => [(OperandRole.Stream, "stream (ComputeStream)"), (OperandRole.Dense, "input (DenseBuffer<float>)"), (OperandRole.Cbsr, "output (CbsrBuffer<float, TIndex>)")],
         CbsrKernelKind.MaxKBackward => [(OperandRole.Stream, "stream (ComputeStream)"), (OperandRole.Cbsr, "CBSR gradient (CbsrBuffer<float, TIndex>)"), (OperandRole.Dense, "dense gradient output (DenseBuffer<float>)")],
         CbsrKernelKind.SpGemm => [(OperandRole.Stream, "stream (ComputeStream)"), (OperandRole.Sparse, "adjacency (CsrBuffer<float>)"), (OperandRole.Cbsr, "CBSR features (CbsrBuffer<float, TIndex>)"), (OperandRole.Dense, "output (DenseBuffer<float>)")],
         _ => [(OperandRole.Stream, "stream (ComputeStream)"), (OperandRole.Sparse, "adjacency (CsrBuffer<float>)"), (OperandRole.Dense, "output gradient dy (DenseBuffer<float>)"), (OperandRole.Cbsr, "forward CBSR features x (CbsrBuffer<float, TIndex>)"), (OperandRole.Cbsr, "CBSR gradient output dx (CbsrBuffer<float, TIndex>)")],
     };
 
-    private static string AttributeName(CbsrKernelKind kind) => kind switch
-    {
-        CbsrKernelKind.MaxK => "MaxK",
-        CbsrKernelKind.MaxKBackward => "MaxKBackward",
-        CbsrKernelKind.SpGemm => "SpGemm",
-        _ => "SSpMM",
-    };
+    private static string AttributeName(CbsrKernelKind kind) => kind.ToString();
 
     public static CbsrParseResult Parse(GeneratorAttributeSyntaxContext context, CbsrKernelKind kind, CancellationToken ct)
     {

@@ -16,4 +16,6 @@ internal static class KnownTypes
     public const string MaxKBackwardAttribute = "KernelDsl.MaxKBackwardAttribute";
     public const string SpGemmAttribute = "KernelDsl.SpGemmAttribute";
     public const string SSpMMAttribute = "KernelDsl.SSpMMAttribute";
+    public const string DynamicReLUAttribute = "KernelDsl.DynamicReLUAttribute";
+    public const string DynamicReLUBackwardAttribute = "KernelDsl.DynamicReLUBackwardAttribute";
 }

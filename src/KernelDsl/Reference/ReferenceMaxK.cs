@@ -26,6 +26,28 @@ public static class ReferenceMaxK
         return new CbsrMatrix<float, TIndex>(x.Rows, x.Columns, k, values, indices);
     }
 
+    /// <summary>Dynamic-ReLU: MaxK, then every kept value that is not positive set to 0 (its column stays).</summary>
+    public static CbsrMatrix<float, TIndex> DynamicReLU<TIndex>(DenseMatrix<float> x, int k) where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        var y = MaxK<TIndex>(x, k);
+        for (long i = 0; i < y.Values.LongLength; i++) if (!(y.Values[i] > 0)) y.Values[i] = 0f;
+        return y;
+    }
+
+    /// <summary>Dynamic-ReLU backward: dx[i, idx[i,t]] = dy[i,t] where y[i,t] &gt; 0; zeros elsewhere.</summary>
+    public static DenseMatrix<float> DynamicReLUBackward<TIndex>(CbsrMatrix<float, TIndex> y, CbsrMatrix<float, TIndex> dy)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        var dx = new DenseMatrix<float>(y.Rows, y.Dim);
+        for (int r = 0; r < y.Rows; r++)
+            for (int t = 0; t < y.K; t++)
+            {
+                long slot = (long)r * y.K + t;
+                if (y.Values[slot] > 0) dx[r, int.CreateTruncating(y.Indices[slot])] = dy.Values[slot];
+            }
+        return dx;
+    }
+
     /// <summary>Y = A · dense(X), float64.</summary>
     public static double[] SpGemm<TIndex>(CsrMatrix<float> a, CbsrMatrix<float, TIndex> x, Adjacency adjacency = Adjacency.Weighted)
         where TIndex : unmanaged, IBinaryInteger<TIndex> =>

@@ -82,6 +82,17 @@ public static class OperandChecks
             throw new ArgumentException($"{dxName} is {dx.Rows} x {dx.Columns} but {dyName} is {dy.Rows} rows of dim {dy.Dim}; the dense gradient must match.", dxName);
     }
 
+    /// <summary>Dynamic-ReLU backward: dy has y's shape (rows, dim, k); dx is rows × dim dense.</summary>
+    public static void DynamicReLUBackwardShapes<T, TIndex>(CbsrBuffer<T, TIndex> y, CbsrBuffer<T, TIndex> dy, DenseBuffer<T> dx,
+        string yName, string dyName, string dxName)
+        where T : unmanaged, INumber<T> where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        if (dy.Rows != y.Rows || dy.Dim != y.Dim || dy.K != y.K)
+            throw new ArgumentException($"{dyName} is {dy.Rows} rows, dim {dy.Dim}, k {dy.K} but {yName} is {y.Rows}, {y.Dim}, {y.K}; the gradient must have the forward output's shape.", dyName);
+        if (dx.Rows != y.Rows || dx.Columns != y.Dim)
+            throw new ArgumentException($"{dxName} is {dx.Rows} x {dx.Columns} but {yName} is {y.Rows} rows of dim {y.Dim}; the dense gradient must match.", dxName);
+    }
+
     /// <summary>SpGEMM: x has A's column count of rows, y has A's rows and x's dim.</summary>
     public static void SpGemmShapes<T, TIndex>(CsrBuffer<T> a, CbsrBuffer<T, TIndex> x, DenseBuffer<T> y, string aName, string xName, string yName)
         where T : unmanaged, INumber<T> where TIndex : unmanaged, IBinaryInteger<TIndex>

@@ -75,6 +75,8 @@ public static class DiagnosticCases
             Wrap("[SpMM(Reduce = Reduce.Max, Schedule = Schedule.WarpPerRow)] public static partial void F(" + Ops + ");")),
         ("degree-sorted views", "KDSL3001", Wrap("[SpMM(Schedule = [|Schedule.DegreeSortedBlocks|])] public static partial void F(AcceleratorStream s, CsrView<float> a, DenseView<float> x, DenseView<float> y);"),
             Wrap("[SpMM(Schedule = Schedule.WarpPerRow)] public static partial void F(AcceleratorStream s, CsrView<float> a, DenseView<float> x, DenseView<float> y);")),
+        ("Dynamic-ReLU index types differ", "KDSL2001", Wrap("[DynamicReLUBackward] public static partial void F(ComputeStream s, CbsrBuffer<float, byte> y, [|CbsrBuffer<float, ushort> dy|], DenseBuffer<float> dx);"),
+            Wrap("[DynamicReLUBackward] public static partial void F(ComputeStream s, CbsrBuffer<float, byte> y, CbsrBuffer<float, byte> dy, DenseBuffer<float> dx);")),
         ("message throws", "KDSL4007", Wrap("[Message] static float M(float e, float v)\n{\n    if (v < 0) [|throw null!;|]\n    return e * v;\n}\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");"),
             Wrap("[Message] static float M(float e, float v)\n{\n    if (v < 0) return 0f;\n    return e * v;\n}\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");")),
     ];

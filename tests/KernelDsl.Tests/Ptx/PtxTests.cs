@@ -15,7 +15,7 @@ public sealed class PtxTests(ITestOutputHelper output)
     public void EveryDeclarationOfTheTestAssemblyHasKernels()
     {
         // Every declaration, whatever its attribute, has its kernels (Schedule.Auto has one per schedule it may pick).
-        var kernelAttributes = new[] { typeof(SpMMAttribute), typeof(MaxKAttribute), typeof(MaxKBackwardAttribute), typeof(SpGemmAttribute), typeof(SSpMMAttribute) };
+        var kernelAttributes = new[] { typeof(SpMMAttribute), typeof(MaxKAttribute), typeof(MaxKBackwardAttribute), typeof(SpGemmAttribute), typeof(SSpMMAttribute), typeof(DynamicReLUAttribute), typeof(DynamicReLUBackwardAttribute) };
         var declared = typeof(PtxTests).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))
             .Where(m => kernelAttributes.Any(a => m.GetCustomAttributes(a, false).Length > 0))

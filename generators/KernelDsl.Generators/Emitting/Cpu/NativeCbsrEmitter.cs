@@ -21,7 +21,9 @@ internal static class NativeCbsrEmitter
             {
                 switch (spec.Kind)
                 {
-                    case CbsrKernelKind.MaxK: MaxK(w, spec); break;
+                    case CbsrKernelKind.MaxK:
+                    case CbsrKernelKind.DynamicReLU: MaxK(w, spec); break;
+                    case CbsrKernelKind.DynamicReLUBackward: DynamicReLUBackward(w, spec); break;
                     case CbsrKernelKind.MaxKBackward: MaxKBackward(w, spec); break;
                     case CbsrKernelKind.SpGemm: SpGemm(w, spec); break;
                     default:
@@ -101,11 +103,38 @@ internal static class NativeCbsrEmitter
                 using (w.Block("if (key > threshold || (key == threshold && ties > 0))"))
                 {
                     using (w.Block("if (key == threshold)")) w.Line("ties--;");
-                    w.Line("values[output + kept] = x[c];");
+                    w.Line(spec.Kind == CbsrKernelKind.DynamicReLU
+                        ? "values[output + kept] = x[c] > 0f ? x[c] : 0f; // Dynamic-ReLU: a non-positive kept slot is padding"
+                        : "values[output + kept] = x[c];");
                     w.Line($"indices[output + kept] = ({i})c;");
                     w.Line("kept++;");
                 }
             }
+        }
+    }
+
+    private static void DynamicReLUBackward(CodeWriter w, CbsrKernelSpec spec)
+    {
+        string t = spec.ElementType, i = spec.IndexType;
+        w.Line("/// <summary>Clears each dense gradient row and passes dy at the kept positive entries of y.</summary>");
+        using (w.Block($"internal static void RunNative({Cbsr(spec)} y, {Cbsr(spec)} dy, {Dense(spec)} dx, int parallelism)"))
+        {
+            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> forward = y.HostArrays;");
+            w.Line($"{t}[] gradient = dy.HostArrays.Values;");
+            w.Line($"{t}[] output = dx.HostArray;");
+            w.Line("int dim = dx.Columns;");
+            w.Line("int k = y.K;");
+            EvenBlocks(w, "dx.Rows", "", "NativeRow(row, forward.Values, forward.Indices, gradient, output, dim, k);");
+        }
+        w.Line();
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+        using (w.Block($"private static void NativeRow(int row, {t}[] values, {i}[] indices, {t}[] gradient, {t}[] output, int dim, int k)"))
+        {
+            w.Line($"global::System.Span<{t}> dx = {Marshal}.CreateSpan(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(output), (nint)row * dim), dim);");
+            w.Line("dx.Clear();");
+            w.Line("long input = (long)row * k;");
+            using (w.Block("for (int t = 0; t < k; t++)"))
+                using (w.Block("if (values[input + t] > 0f)")) w.Line("dx[indices[input + t]] = gradient[input + t];");
         }
     }
 

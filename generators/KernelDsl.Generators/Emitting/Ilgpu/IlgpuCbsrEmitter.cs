@@ -21,7 +21,9 @@ internal static class IlgpuCbsrEmitter
             {
                 switch (spec.Kind)
                 {
-                    case CbsrKernelKind.MaxK: MaxK(w, spec); break;
+                    case CbsrKernelKind.MaxK:
+                    case CbsrKernelKind.DynamicReLU: MaxK(w, spec); break;
+                    case CbsrKernelKind.DynamicReLUBackward: DynamicReLUBackward(w, spec); break;
                     case CbsrKernelKind.MaxKBackward: MaxKBackward(w, spec); break;
                     case CbsrKernelKind.SpGemm: SpGemm(w, spec); break;
                     default:
@@ -78,7 +80,9 @@ internal static class IlgpuCbsrEmitter
                 using (w.Block("if (key > threshold || (key == threshold && ties > 0))"))
                 {
                     using (w.Block("if (key == threshold)")) w.Line("ties--;");
-                    w.Line("y.Values[output + kept] = value;");
+                    w.Line(spec.Kind == CbsrKernelKind.DynamicReLU
+                        ? "y.Values[output + kept] = value > 0f ? value : 0f; // Dynamic-ReLU: a non-positive kept slot is padding"
+                        : "y.Values[output + kept] = value;");
                     w.Line($"y.Indices[output + kept] = ({spec.IndexType})c;");
                     w.Line("kept++;");
                 }
@@ -88,6 +92,27 @@ internal static class IlgpuCbsrEmitter
         Launcher(w, spec, $"{Dense(spec)} x, {Cbsr(spec)} y",
             $"{Ilgpu}.Runtime.KernelLoaders.LoadAutoGroupedKernel<{Ilgpu}.Index1D, {Dense(spec)}, {Cbsr(spec)}>(acc, MaxKKernel)",
             "kernel(stream, x.Rows, x, y);");
+    }
+
+    private static void DynamicReLUBackward(CodeWriter w, CbsrKernelSpec spec)
+    {
+        w.Line("/// <summary>One thread per row: zero the dense gradient row, then pass dy at the kept positive entries of y.</summary>");
+        Attribute(w, spec, "Implicit");
+        using (w.Block($"internal static void DynamicReLUBackwardKernel({Ilgpu}.Index1D index, {Cbsr(spec)} y, {Cbsr(spec)} dy, {Dense(spec)} dx)"))
+        {
+            w.Line("int row = index.X;");
+            using (w.Block("if (row >= dx.Rows)")) w.Line("return;");
+            w.Line("int dim = dx.Columns;");
+            w.Line("long output = (long)row * dim;");
+            using (w.Block("for (int c = 0; c < dim; c++)")) w.Line("dx.Data[output + c] = 0f;");
+            w.Line("long input = (long)row * y.K;");
+            using (w.Block("for (int t = 0; t < y.K; t++)"))
+                using (w.Block("if (y.Values[input + t] > 0f)")) w.Line("dx.Data[output + y.Indices[input + t]] = dy.Values[input + t];");
+        }
+        w.Line();
+        Launcher(w, spec, $"{Cbsr(spec)} y, {Cbsr(spec)} dy, {Dense(spec)} dx",
+            $"{Ilgpu}.Runtime.KernelLoaders.LoadAutoGroupedKernel<{Ilgpu}.Index1D, {Cbsr(spec)}, {Cbsr(spec)}, {Dense(spec)}>(acc, DynamicReLUBackwardKernel)",
+            "kernel(stream, dx.Rows, y, dy, dx);");
     }
 
     private static void MaxKBackward(CodeWriter w, CbsrKernelSpec spec)

@@ -94,45 +94,43 @@ internal static class IlgpuCbsrEmitter
             "kernel(stream, x.Rows, x, y);");
     }
 
-    private static void DynamicReLUBackward(CodeWriter w, CbsrKernelSpec spec)
-    {
-        w.Line("/// <summary>One thread per row: zero the dense gradient row, then pass dy at the kept positive entries of y.</summary>");
-        Attribute(w, spec, "Implicit");
-        using (w.Block($"internal static void DynamicReLUBackwardKernel({Ilgpu}.Index1D index, {Cbsr(spec)} y, {Cbsr(spec)} dy, {Dense(spec)} dx)"))
-        {
-            w.Line("int row = index.X;");
-            using (w.Block("if (row >= dx.Rows)")) w.Line("return;");
-            w.Line("int dim = dx.Columns;");
-            w.Line("long output = (long)row * dim;");
-            using (w.Block("for (int c = 0; c < dim; c++)")) w.Line("dx.Data[output + c] = 0f;");
-            w.Line("long input = (long)row * y.K;");
-            using (w.Block("for (int t = 0; t < y.K; t++)"))
-                using (w.Block("if (y.Values[input + t] > 0f)")) w.Line("dx.Data[output + y.Indices[input + t]] = dy.Values[input + t];");
-        }
-        w.Line();
-        Launcher(w, spec, $"{Cbsr(spec)} y, {Cbsr(spec)} dy, {Dense(spec)} dx",
-            $"{Ilgpu}.Runtime.KernelLoaders.LoadAutoGroupedKernel<{Ilgpu}.Index1D, {Cbsr(spec)}, {Cbsr(spec)}, {Dense(spec)}>(acc, DynamicReLUBackwardKernel)",
-            "kernel(stream, dx.Rows, y, dy, dx);");
-    }
+    private static void DynamicReLUBackward(CodeWriter w, CbsrKernelSpec spec) => ScatterBackward(w, spec, onlyPositive: true);
 
-    private static void MaxKBackward(CodeWriter w, CbsrKernelSpec spec)
+    private static void MaxKBackward(CodeWriter w, CbsrKernelSpec spec) => ScatterBackward(w, spec, onlyPositive: false);
+
+    /// <summary>
+    /// The backward of MaxK (scatter every kept gradient) and of Dynamic-ReLU (only where the forward
+    /// output y is positive): one thread per row, zero the dense gradient row, then scatter.
+    /// </summary>
+    private static void ScatterBackward(CodeWriter w, CbsrKernelSpec spec, bool onlyPositive)
     {
-        w.Line("/// <summary>One thread per row: zero the dense gradient row, then scatter the k kept gradients.</summary>");
+        string kernel = onlyPositive ? "DynamicReLUBackwardKernel" : "MaxKBackwardKernel";
+        string kept = onlyPositive ? "y" : "dy"; // whose indices place the gradient
+        string parameters = onlyPositive ? $"{Cbsr(spec)} y, {Cbsr(spec)} dy, {Dense(spec)} dx" : $"{Cbsr(spec)} dy, {Dense(spec)} dx";
+        string types = onlyPositive ? $"{Cbsr(spec)}, {Cbsr(spec)}, {Dense(spec)}" : $"{Cbsr(spec)}, {Dense(spec)}";
+        w.Line(onlyPositive
+            ? "/// <summary>One thread per row: zero the dense gradient row, then pass dy at the kept positive entries of y.</summary>"
+            : "/// <summary>One thread per row: zero the dense gradient row, then scatter the k kept gradients.</summary>");
         Attribute(w, spec, "Implicit");
-        using (w.Block($"internal static void MaxKBackwardKernel({Ilgpu}.Index1D index, {Cbsr(spec)} dy, {Dense(spec)} dx)"))
+        using (w.Block($"internal static void {kernel}({Ilgpu}.Index1D index, {parameters})"))
         {
             w.Line("int row = index.X;");
             using (w.Block("if (row >= dx.Rows)")) w.Line("return;");
             w.Line("int dim = dx.Columns;");
             w.Line("long output = (long)row * dim;");
             using (w.Block("for (int c = 0; c < dim; c++)")) w.Line("dx.Data[output + c] = 0f;");
-            w.Line("long input = (long)row * dy.K;");
-            using (w.Block("for (int t = 0; t < dy.K; t++)")) w.Line("dx.Data[output + dy.Indices[input + t]] = dy.Values[input + t];");
+            w.Line($"long input = (long)row * {kept}.K;");
+            string scatter = $"dx.Data[output + {kept}.Indices[input + t]] = dy.Values[input + t];";
+            using (w.Block($"for (int t = 0; t < {kept}.K; t++)"))
+            {
+                if (onlyPositive) using (w.Block("if (y.Values[input + t] > 0f)")) w.Line(scatter);
+                else w.Line(scatter);
+            }
         }
         w.Line();
-        Launcher(w, spec, $"{Cbsr(spec)} dy, {Dense(spec)} dx",
-            $"{Ilgpu}.Runtime.KernelLoaders.LoadAutoGroupedKernel<{Ilgpu}.Index1D, {Cbsr(spec)}, {Dense(spec)}>(acc, MaxKBackwardKernel)",
-            "kernel(stream, dx.Rows, dy, dx);");
+        Launcher(w, spec, parameters,
+            $"{Ilgpu}.Runtime.KernelLoaders.LoadAutoGroupedKernel<{Ilgpu}.Index1D, {types}>(acc, {kernel})",
+            onlyPositive ? "kernel(stream, dx.Rows, y, dy, dx);" : "kernel(stream, dx.Rows, dy, dx);");
     }
 
     private static void SpGemm(CodeWriter w, CbsrKernelSpec spec)

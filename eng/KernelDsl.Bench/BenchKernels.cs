@@ -26,4 +26,10 @@ public static partial class BenchKernels
 
     [SpMM(Reduce = Reduce.Sum, Schedule = Schedule.DegreeSortedBlocks)]
     public static partial void SumDegreeSorted(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y);
+
+    [DynamicReLU]
+    public static partial void DynamicReLU(ComputeStream stream, DenseBuffer<float> x, CbsrBuffer<float, byte> y);
+
+    [DynamicReLUBackward]
+    public static partial void DynamicReLUBackward(ComputeStream stream, CbsrBuffer<float, byte> y, CbsrBuffer<float, byte> dy, DenseBuffer<float> dx);
 }

@@ -32,4 +32,7 @@ public static partial class BenchKernels
 
     [DynamicReLUBackward]
     public static partial void DynamicReLUBackward(ComputeStream stream, CbsrBuffer<float, byte> y, CbsrBuffer<float, byte> dy, DenseBuffer<float> dx);
+
+    [MaxKBackward]
+    public static partial void TopKBackward(ComputeStream stream, CbsrBuffer<float, byte> dy, DenseBuffer<float> dx);
 }

@@ -62,6 +62,44 @@ public sealed class KernelDslGenerator : IIncrementalGenerator
         RegisterCbsr(context, KnownTypes.SSpMMAttribute, CbsrKernelKind.SSpMM);
         RegisterCbsr(context, KnownTypes.DynamicReLUAttribute, CbsrKernelKind.DynamicReLU);
         RegisterCbsr(context, KnownTypes.DynamicReLUBackwardAttribute, CbsrKernelKind.DynamicReLUBackward);
+        RegisterHetero(context);
+    }
+
+    /// <summary>Tracking name of the [HeteroLayer] parse step.</summary>
+    public const string HeteroParseStep = "KernelDsl.Hetero.Parse";
+
+    /// <summary>[HeteroLayer] → <see cref="HeteroLayerSpec"/> → the layer file and the files of its four kernels.</summary>
+    private static void RegisterHetero(IncrementalGeneratorInitializationContext context)
+    {
+        var results = context.SyntaxProvider
+            .ForAttributeWithMetadataName(KnownTypes.HeteroLayerAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (ctx, ct) => HeteroParser.Parse(ctx, ct))
+            .WithTrackingName(HeteroParseStep);
+
+        context.RegisterSourceOutput(results, static (spc, result) =>
+        {
+            foreach (var diagnostic in result.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+            if (result.Spec is not { } spec) return;
+            var files = new System.Collections.Generic.List<(string Hint, string Text)>();
+            try
+            {
+                files.Add((HeteroEmitter.HintPrefix(spec) + ".HeteroLayer.g.cs", HeteroEmitter.Emit(spec)));
+                foreach (var kernel in HeteroEmitter.KernelSpecs(spec))
+                {
+                    string prefix = SourceFile.HintPrefix(kernel);
+                    files.Add((prefix + "." + kernel.Kind + ".g.cs", CbsrDispatchEmitter.Emit(kernel)));
+                    files.Add((prefix + ".Ilgpu.g.cs", IlgpuCbsrEmitter.Emit(kernel)));
+                    files.Add((prefix + ".Cpu.g.cs", NativeCbsrEmitter.Emit(kernel)));
+                }
+            }
+            catch (Exception ex)
+            {
+                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorException, null, spec.DeclarationName, ex.GetType().Name + ": " + ex.Message));
+                return;
+            }
+            foreach (var (hint, text) in files) spc.AddSource(hint, SourceText.From(text, System.Text.Encoding.UTF8));
+        });
     }
 
     /// <summary>One MaxK-family attribute → <see cref="CbsrKernelSpec"/> → dispatch body, ILGPU kernel, native implementation.</summary>

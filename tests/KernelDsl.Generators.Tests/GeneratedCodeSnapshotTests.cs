@@ -105,4 +105,23 @@ public sealed class GeneratedCodeSnapshotTests
         var (result, diagnostics) = GeneratorHarness.Run(source);
         Snapshot.Verify("MaxK_" + name, GeneratedFiles.Of(result, diagnostics));
     }
+
+    public static IEnumerable<object[]> HeteroLayers =>
+    [
+        ["Sum", "[HeteroLayer(\"cell\", \"net\", K = 16, Dim = 64, Streams = 3)]\n    public static partial HeteroLayer CircuitConv(HeteroExecution execution,\n"
+            + "        [Relation(\"cell\", \"net\")] CsrMatrix<float> drives, [Relation(\"net\", \"cell\")] CsrMatrix<float> feeds, [Relation(\"cell\", \"cell\")] CsrMatrix<float> near);"],
+        ["Mean_Ushort", "[HeteroLayer(\"cell\", \"net\", \"pin type\", K = 4, Dim = 300, Combine = HeteroCombine.Mean, Streams = 2, MaxEdgesPerWarp = 32)]\n    internal static partial HeteroLayer Pins(HeteroExecution exec,\n"
+            + "        [Relation(\"cell\", \"pin type\")] CsrMatrix<float> a, [Relation(\"net\", \"pin type\", Name = \"net-pins\")] CsrMatrix<float> b, [Relation(\"pin type\", \"cell\")] CsrMatrix<float> c);"],
+        ["None", "[HeteroLayer(\"cell\", \"net\", K = 8, Dim = 8, Combine = HeteroCombine.None)]\n    public static partial HeteroLayer CellNet(HeteroExecution execution,\n"
+            + "        [Relation(\"cell\", \"net\")] CsrMatrix<float> drives, [Relation(\"net\", \"cell\")] CsrMatrix<float> feeds);"],
+    ];
+
+    [Theory]
+    [MemberData(nameof(HeteroLayers))]
+    public void HeteroLayer(string name, string declaration)
+    {
+        var source = "using KernelDsl.Hetero;\n" + Sources.Usings + "namespace Demo;\npublic static partial class Circuits\n{\n    " + declaration + "\n}\n";
+        var (result, diagnostics) = GeneratorHarness.Run(source);
+        Snapshot.Verify("Hetero_" + name, GeneratedFiles.Of(result, diagnostics));
+    }
 }

@@ -6,7 +6,8 @@ namespace KernelDsl.Generators.Diagnostics;
 
 /// <summary>
 /// Every diagnostic KernelDsl reports. IDs: KDSL1xxx declaration shape, KDSL2xxx formats,
-/// KDSL3xxx schedules and launch, KDSL4xxx message/reduce functions, KDSL9xxx internal.
+/// KDSL3xxx schedules and launch, KDSL4xxx message/reduce functions, KDSL5xxx heterogeneous layers,
+/// KDSL9xxx internal.
 /// Each has a page docs/diagnostics/KDSLnnnn.md beside this project (a test keeps the two in step).
 /// </summary>
 internal static class DiagnosticDescriptors
@@ -106,6 +107,26 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MessageThrows = Error("KDSL4007",
         "Message function throws",
         "Message '{0}' throws; kernels cannot raise exceptions. Return a value (e.g. 0) for the invalid case instead.");
+
+    public static readonly DiagnosticDescriptor UnknownNodeType = Error("KDSL5001",
+        "Relation names an unknown node type",
+        "Relation '{0}' names node type '{1}', which the [HeteroLayer] does not declare; declare it ([HeteroLayer({2})]) or use one of: {3}");
+
+    public static readonly DiagnosticDescriptor DuplicateRelation = Error("KDSL5002",
+        "Relation or node type listed twice",
+        "{0} '{1}' is listed twice in heterogeneous layer '{2}'; {3}");
+
+    public static readonly DiagnosticDescriptor DestinationWrittenTwice = Error("KDSL5003",
+        "Destination written by several relations without a reduction",
+        "Node type '{0}' is written by relations {1} but the layer declares Combine = HeteroCombine.None; declare Combine = HeteroCombine.Sum or HeteroCombine.Mean, or keep one relation per destination");
+
+    public static readonly DiagnosticDescriptor StreamCountOutOfRange = Error("KDSL5004",
+        "Stream count out of range",
+        "Streams = {0} is not valid: a heterogeneous layer runs on 1 to {1} streams (HeteroExecution.MaxStreams); use a value in that range (the number of relations is a good choice)");
+
+    public static readonly DiagnosticDescriptor HeteroLayerShape = Error("KDSL5005",
+        "Heterogeneous layer declaration has the wrong form",
+        "'{0}' {1}; a [HeteroLayer] is 'static partial HeteroLayer {0}(HeteroExecution execution, [Relation(\"source\", \"destination\")] CsrMatrix<float> relation, ...)'");
 
     public static readonly DiagnosticDescriptor GeneratorException = Error("KDSL9001",
         "KernelDsl generator failed on this declaration",

@@ -105,3 +105,33 @@ internal sealed record CbsrParseResult(CbsrKernelSpec? Spec, EquatableArray<Diag
 
 /// <summary>The result of parsing one declaration: a spec when it is valid, and the diagnostics found.</summary>
 internal sealed record ParseResult(SpMMSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>HeteroCombine values, mirroring KernelDsl.HeteroCombine.</summary>
+internal enum CombineKind { Sum = 0, Mean = 1, None = 2 }
+
+/// <summary>One relation parameter of a [HeteroLayer] declaration.</summary>
+internal sealed record HeteroRelationSpec(string Name, string Parameter, string Source, string Destination);
+
+/// <summary>Everything the emitters need for one [HeteroLayer] declaration.</summary>
+internal sealed record HeteroLayerSpec(
+    string Namespace,
+    EquatableArray<ContainingType> ContainingTypes,
+    string MethodName,
+    string Accessibility,
+    string ExecutionParameter,
+    EquatableArray<string> NodeTypes,
+    EquatableArray<HeteroRelationSpec> Relations,
+    int K,
+    int Dim,
+    CombineKind Combine,
+    int Streams,
+    int MaxEdgesPerWarp,
+    string IndexType) : IDeclaration
+{
+    public string AttributeName => "HeteroLayer";
+
+    public string DeclarationName => Declarations.Name(this);
+}
+
+/// <summary>The result of parsing one [HeteroLayer] declaration.</summary>
+internal sealed record HeteroParseResult(HeteroLayerSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -11,8 +11,8 @@ namespace KernelDsl.Generators.Parsing;
 /// <summary>The declaration-shape rules every kernel attribute shares (KDSL1001, 1002, 1005, 1006) and where the method lives.</summary>
 internal static class DeclarationShape
 {
-    /// <summary>Reports shape problems; returns the accessibility modifiers as written.</summary>
-    public static string Check(MethodDeclarationSyntax syntax, IMethodSymbol method, List<DiagnosticInfo> diagnostics)
+    /// <summary>Reports shape problems (the return type only when <paramref name="requireVoid"/>); returns the accessibility modifiers as written.</summary>
+    public static string Check(MethodDeclarationSyntax syntax, IMethodSymbol method, List<DiagnosticInfo> diagnostics, bool requireVoid = true)
     {
         string name = syntax.Identifier.ValueText;
         bool isStatic = syntax.Modifiers.Any(SyntaxKind.StaticKeyword);
@@ -28,7 +28,7 @@ internal static class DeclarationShape
             if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeMustBePartial, LocationInfo.From(type.Identifier),
                     type.Identifier.ValueText, name));
-        if (!method.ReturnsVoid)
+        if (requireVoid && !method.ReturnsVoid)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MustReturnVoid, LocationInfo.From(syntax.ReturnType), name,
                 method.ReturnType.ToDisplayString()));
         if (syntax.TypeParameterList is not null)

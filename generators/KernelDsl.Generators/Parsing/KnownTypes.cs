@@ -18,4 +18,9 @@ internal static class KnownTypes
     public const string SSpMMAttribute = "KernelDsl.SSpMMAttribute";
     public const string DynamicReLUAttribute = "KernelDsl.DynamicReLUAttribute";
     public const string DynamicReLUBackwardAttribute = "KernelDsl.DynamicReLUBackwardAttribute";
+    public const string HeteroLayerAttribute = "KernelDsl.HeteroLayerAttribute";
+    public const string RelationAttribute = "KernelDsl.RelationAttribute";
+    public const string HeteroExecution = "KernelDsl.Hetero.HeteroExecution";
+    public const string HeteroLayer = "KernelDsl.Hetero.HeteroLayer";
+    public const string CsrMatrix = "KernelDsl.CsrMatrix`1";
 }

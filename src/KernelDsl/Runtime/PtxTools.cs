@@ -46,11 +46,15 @@ public static partial class PtxTools
         .Where(m => m.GetCustomAttribute<GeneratedKernelAttribute>() is not null)
         .OrderBy(m => m.DeclaringType!.FullName + "." + m.Name, StringComparer.Ordinal);
 
-    /// <summary>The PTX of <paramref name="kernel"/>, compiled in <paramref name="context"/> (create it with <c>b.Default().Cuda()</c>).</summary>
-    public static string CompileToPtx(Context context, MethodInfo kernel)
+    /// <summary>
+    /// The PTX of <paramref name="kernel"/>, compiled in <paramref name="context"/> (create it with <c>b.Default().Cuda()</c>);
+    /// the grouping is the kernel's [GeneratedKernel] one unless <paramref name="grouping"/> is given (runtime kernels).
+    /// </summary>
+    public static string CompileToPtx(Context context, MethodInfo kernel, KernelGrouping? grouping = null)
     {
         using var backend = new PTXBackend(context, new CudaCapabilityContext(Architecture), Architecture, InstructionSet, null!);
-        var grouping = kernel.GetCustomAttribute<GeneratedKernelAttribute>()!.Grouping;
+        grouping ??= kernel.GetCustomAttribute<GeneratedKernelAttribute>()?.Grouping
+            ?? throw new ArgumentException($"{kernel.Name} has no [GeneratedKernel]; pass its grouping.", nameof(kernel));
         var entry = grouping == KernelGrouping.Explicit
             ? EntryPointDescription.FromExplicitlyGroupedKernel(kernel)
             : EntryPointDescription.FromImplicitlyGroupedKernel(kernel);

@@ -10,6 +10,15 @@ public static class DiagnosticCases
 
     private const string Good = "[SpMM] public static partial void F(" + Ops + ");";
 
+    private static string HeteroWrap(string members) => "using KernelDsl.Hetero;\n" + Wrap(members);
+
+    /// <summary>A [HeteroLayer] with <paramref name="attribute"/> arguments and the relation parameters <paramref name="relations"/>.</summary>
+    private static string Layer(string attribute, string relations, string returns = "HeteroLayer", string first = "HeteroExecution e") =>
+        HeteroWrap($"[HeteroLayer({attribute})] public static partial {returns} L({first}, {relations});");
+
+    private const string CellNet = "[Relation(\"cell\", \"net\")] CsrMatrix<float> drives, [Relation(\"net\", \"cell\")] CsrMatrix<float> feeds";
+    private const string GoodLayer = "\"cell\", \"net\", K = 8, Dim = 32";
+
     public static readonly (string Case, string Id, string Bad, string Fixed)[] All =
     [
         ("not static", "KDSL1001", Wrap("[SpMM] public partial void [|F|](" + Ops + ");", "public partial class K"), Wrap(Good, "public partial class K")),
@@ -79,5 +88,22 @@ public static class DiagnosticCases
             Wrap("[DynamicReLUBackward] public static partial void F(ComputeStream s, CbsrBuffer<float, byte> y, CbsrBuffer<float, byte> dy, DenseBuffer<float> dx);")),
         ("message throws", "KDSL4007", Wrap("[Message] static float M(float e, float v)\n{\n    if (v < 0) [|throw null!;|]\n    return e * v;\n}\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");"),
             Wrap("[Message] static float M(float e, float v)\n{\n    if (v < 0) return 0f;\n    return e * v;\n}\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");")),
+        ("relation names an unknown node type", "KDSL5001", Layer(GoodLayer, "[Relation(\"cell\", [|\"pin\"|])] CsrMatrix<float> drives"),
+            Layer("\"cell\", \"net\", \"pin\", K = 8, Dim = 32", "[Relation(\"cell\", \"pin\")] CsrMatrix<float> drives")),
+        ("relation listed twice", "KDSL5002", Layer(GoodLayer, CellNet + ", [[|Relation(\"cell\", \"net\", Name = \"drives\")|]] CsrMatrix<float> again"),
+            Layer(GoodLayer, CellNet + ", [Relation(\"cell\", \"net\", Name = \"again\")] CsrMatrix<float> again")),
+        ("node type listed twice", "KDSL5002", Layer("\"cell\", \"net\", [|\"cell\"|], K = 8, Dim = 32", CellNet), Layer(GoodLayer, CellNet)),
+        ("destination written twice without a reduction", "KDSL5003",
+            Layer(GoodLayer + ", Combine = HeteroCombine.None", CellNet + ", [[|Relation(\"cell\", \"cell\")|]] CsrMatrix<float> near"),
+            Layer(GoodLayer + ", Combine = HeteroCombine.Sum", CellNet + ", [Relation(\"cell\", \"cell\")] CsrMatrix<float> near")),
+        ("no streams", "KDSL5004", Layer(GoodLayer + ", Streams = [|0|]", CellNet), Layer(GoodLayer + ", Streams = 2", CellNet)),
+        ("more streams than the pool", "KDSL5004", Layer(GoodLayer + ", Streams = [|64|]", CellNet), Layer(GoodLayer + ", Streams = 16", CellNet)),
+        ("layer returns void", "KDSL5005", Layer(GoodLayer, CellNet, returns: "[|void|]"), Layer(GoodLayer, CellNet)),
+        ("relation without its attribute", "KDSL1004", Layer(GoodLayer, CellNet + ", [|CsrMatrix<float> near|]"), Layer(GoodLayer, CellNet + ", [Relation(\"cell\", \"cell\")] CsrMatrix<float> near")),
+        ("relation of doubles", "KDSL1004", Layer(GoodLayer, "[|[Relation(\"cell\", \"net\")] CsrMatrix<double> drives|]"), Layer(GoodLayer, "[Relation(\"cell\", \"net\")] CsrMatrix<float> drives")),
+        ("layer without its execution", "KDSL1004", Layer(GoodLayer, CellNet, first: "[|ComputeBackend b|]"), Layer(GoodLayer, CellNet)),
+        ("layer without node types", "KDSL1003", HeteroWrap("[[|HeteroLayer(K = 8, Dim = 32)|]] public static partial HeteroLayer L(HeteroExecution e, " + CellNet + ");"), Layer(GoodLayer, CellNet)),
+        ("layer without k", "KDSL2003", Layer("\"cell\", \"net\", Dim = 32", CellNet).Replace("[HeteroLayer(", "[[|HeteroLayer(").Replace("Dim = 32)]", "Dim = 32)|]]"), Layer(GoodLayer, CellNet)),
+        ("layer k above dim", "KDSL2004", Layer("\"cell\", \"net\", K = [|40|], Dim = 32", CellNet), Layer(GoodLayer, CellNet)),
     ];
 }

@@ -22,7 +22,7 @@ public static class PtxAssembler
 
     public static IEnumerable<MethodInfo> GeneratedKernels(Assembly assembly) => PtxTools.GeneratedKernels(assembly);
 
-    public static string CompileToPtx(Context context, MethodInfo kernel) => PtxTools.CompileToPtx(context, kernel);
+    public static string CompileToPtx(Context context, MethodInfo kernel, KernelGrouping? grouping = null) => PtxTools.CompileToPtx(context, kernel, grouping);
 
     public static PtxasReport Assemble(string name, string ptx) => PtxTools.Assemble(PtxasPath, name, ptx);
 }

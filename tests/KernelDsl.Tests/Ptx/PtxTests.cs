@@ -21,6 +21,14 @@ public sealed class PtxTests(ITestOutputHelper output)
             .Where(m => kernelAttributes.Any(a => m.GetCustomAttributes(a, false).Length > 0))
             .Select(m => m.DeclaringType!.FullName!.Replace('+', '.') + "." + m.Name)
             .ToHashSet();
+        // A [HeteroLayer] declares four kernels: its Dynamic-ReLU forward and backward, SpGEMM and SSpMM.
+        var layers = typeof(PtxTests).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))
+            .Where(m => m.GetCustomAttributes(typeof(HeteroLayerAttribute), false).Length > 0).ToList();
+        Assert.NotEmpty(layers);
+        foreach (var layer in layers)
+            foreach (var suffix in new[] { "Activate", "ActivateBackward", "Aggregate", "Gradient" })
+                declared.Add(layer.DeclaringType!.FullName!.Replace('+', '.') + "." + layer.Name + "__" + suffix);
         var kernels = PtxAssembler.GeneratedKernels(typeof(PtxTests).Assembly).ToList();
         Assert.True(declared.Count >= 30);
         Assert.Equal(declared.Order(), kernels.Select(k => k.GetCustomAttributes(typeof(GeneratedKernelAttribute), false).Cast<GeneratedKernelAttribute>().Single().Declaration).ToHashSet().Order());
@@ -42,5 +50,15 @@ public sealed class PtxTests(ITestOutputHelper output)
         Assert.True(report.Registers > 0, "ptxas reported no register count:\n" + report.Output);
         Assert.Equal(0, report.SpillStoreBytes);
         Assert.Equal(0, report.SpillLoadBytes);
+    }
+
+    [Fact]
+    public void TheHeteroLayerElementwiseKernelCompilesAndAssembles()
+    {
+        var method = typeof(KernelDsl.Hetero.Elementwise).GetMethod("ElementwiseKernel", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
+        using var context = Context.Create(b => b.Default().Cuda().Optimize(OptimizationLevel.O2));
+        var report = PtxAssembler.Assemble("Elementwise", PtxAssembler.CompileToPtx(context, method, KernelGrouping.Implicit));
+        Assert.True(report.Registers > 0, report.Output);
+        Assert.Equal(0, report.SpillStoreBytes);
     }
 }

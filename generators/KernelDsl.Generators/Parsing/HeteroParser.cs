@@ -1,0 +1,172 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using KernelDsl.Generators.Diagnostics;
+using KernelDsl.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace KernelDsl.Generators.Parsing;
+
+/// <summary>
+/// Turns a [HeteroLayer] declaration into a <see cref="HeteroLayerSpec"/>: node types, relations (the
+/// [Relation] parameters), k, dim, combine and stream count, with the KDSL5xxx diagnostics.
+/// </summary>
+internal static class HeteroParser
+{
+    /// <summary>The most streams a layer may ask for (KernelDsl.Hetero.HeteroExecution.MaxStreams).</summary>
+    public const int MaxStreams = 16;
+
+    public static HeteroParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+    {
+        var syntax = (MethodDeclarationSyntax)context.TargetNode;
+        try
+        {
+            SpMMParser.FaultInjection?.Invoke(syntax.Identifier.ValueText);
+            return ParseCore(context, syntax, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var info = DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorException, LocationInfo.From(syntax.Identifier),
+                syntax.Identifier.ValueText, ex.GetType().Name + ": " + ex.Message);
+            return new HeteroParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { info }));
+        }
+    }
+
+    private static HeteroParseResult ParseCore(GeneratorAttributeSyntaxContext context, MethodDeclarationSyntax syntax, CancellationToken ct)
+    {
+        var method = (IMethodSymbol)context.TargetSymbol;
+        var diagnostics = new List<DiagnosticInfo>();
+        string name = syntax.Identifier.ValueText;
+        string accessibility = DeclarationShape.Check(syntax, method, diagnostics, requireVoid: false);
+        if (method.ReturnType is not INamedTypeSymbol returned || OperandClassifier.MetadataName(returned) != KnownTypes.HeteroLayer)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HeteroLayerShape, LocationInfo.From(syntax.ReturnType), name,
+                $"returns '{method.ReturnType.ToDisplayString()}' instead of KernelDsl.Hetero.HeteroLayer"));
+
+        // The attribute: node types and named arguments.
+        var attribute = context.Attributes[0];
+        var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
+        LocationInfo? ArgumentLocation(string argument) =>
+            LocationInfo.From((SyntaxNode?)attributeSyntax?.ArgumentList?.Arguments
+                .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == argument)?.Expression ?? attributeSyntax);
+        var positional = attributeSyntax?.ArgumentList?.Arguments.Where(a => a.NameEquals is null).ToList() ?? new List<AttributeArgumentSyntax>();
+        var nodeTypes = new List<string>();
+        if (attribute.ConstructorArguments.Length == 1)
+        {
+            var argument = attribute.ConstructorArguments[0];
+            var values = argument.Kind == TypedConstantKind.Array && !argument.IsNull ? argument.Values : System.Collections.Immutable.ImmutableArray<TypedConstant>.Empty;
+            for (int i = 0; i < values.Length; i++)
+            {
+                var type = values[i].Value as string;
+                var location = LocationInfo.From(i < positional.Count ? positional[i] : (SyntaxNode?)attributeSyntax);
+                if (string.IsNullOrWhiteSpace(type))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HeteroLayerShape, location, name, "names an empty node type"));
+                    continue;
+                }
+                if (nodeTypes.Contains(type!))
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateRelation, location, "Node type", type!, name, "list each node type once"));
+                else nodeTypes.Add(type!);
+            }
+        }
+        if (nodeTypes.Count == 0 && diagnostics.All(d => d.Id != DiagnosticDescriptors.HeteroLayerShape.Id))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, LocationInfo.From(attributeSyntax), name, "node types",
+                "list them in the attribute: [HeteroLayer(\"cell\", \"net\", K = 16, Dim = 64)]"));
+
+        var arguments = attribute.NamedArguments.ToDictionary(p => p.Key, p => p.Value.Value);
+        int Int(string key, int fallback) => arguments.TryGetValue(key, out var v) && v is int i ? i : fallback;
+        int k = Int("K", 0), dim = Int("Dim", 0), combine = Int("Combine", 0), streams = Int("Streams", 4), maxEdges = Int("MaxEdgesPerWarp", 64);
+        if (k <= 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KNotPositive, ArgumentLocation("K"), k.ToString(CultureInfo.InvariantCulture)));
+        if (dim <= 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KNotPositive, ArgumentLocation("Dim"), dim.ToString(CultureInfo.InvariantCulture)));
+        if (k > 0 && dim > 0 && k > dim)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KLargerThanDim, ArgumentLocation("K"),
+                k.ToString(CultureInfo.InvariantCulture), dim.ToString(CultureInfo.InvariantCulture)));
+        if (streams < 1 || streams > MaxStreams)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StreamCountOutOfRange, ArgumentLocation("Streams"),
+                streams.ToString(CultureInfo.InvariantCulture), MaxStreams.ToString(CultureInfo.InvariantCulture)));
+        if (maxEdges < 1)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScheduleParameter, ArgumentLocation("MaxEdgesPerWarp"),
+                "MaxEdgesPerWarp", maxEdges.ToString(CultureInfo.InvariantCulture), "a warp takes at least 1 edge (default 64)"));
+        if (!Enum.IsDefined(typeof(CombineKind), combine))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScheduleParameter, ArgumentLocation("Combine"),
+                "Combine", combine.ToString(CultureInfo.InvariantCulture), "use HeteroCombine.Sum, HeteroCombine.Mean or HeteroCombine.None"));
+
+        // Parameters: the execution, then the relations.
+        string execution = "execution";
+        var relations = new List<HeteroRelationSpec>();
+        var relationLocations = new List<LocationInfo?>();
+        for (int i = 0; i < method.Parameters.Length; i++)
+        {
+            var parameter = method.Parameters[i];
+            var parameterSyntax = syntax.ParameterList.Parameters[i];
+            string parameterName = parameterSyntax.Identifier.Text;
+            var location = LocationInfo.From(parameterSyntax);
+            string typeText = parameter.Type.ToDisplayString();
+            string metadata = parameter.Type is INamedTypeSymbol named ? OperandClassifier.MetadataName(named.OriginalDefinition) : "";
+            if (parameter.RefKind != RefKind.None)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText,
+                    "operands are passed by value; remove ref/in/out"));
+            if (i == 0)
+            {
+                if (metadata != KnownTypes.HeteroExecution)
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText,
+                        "the first parameter of a [HeteroLayer] is the KernelDsl.Hetero.HeteroExecution it runs on"));
+                execution = parameterName;
+                continue;
+            }
+            var relation = parameter.GetAttributes().FirstOrDefault(a => a.AttributeClass is { } c && OperandClassifier.MetadataName(c) == KnownTypes.RelationAttribute);
+            bool isCsrFloat = metadata == KnownTypes.CsrMatrix && parameter.Type is INamedTypeSymbol { TypeArguments.Length: 1 } csrType
+                && csrType.TypeArguments[0].SpecialType == SpecialType.System_Single;
+            if (relation is null || !isCsrFloat)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText,
+                    relation is null ? "every parameter after the execution is a relation: mark it [Relation(\"source\", \"destination\")]"
+                                     : "a relation is a CsrMatrix<float> (one row per destination node, one column per source node)"));
+                continue;
+            }
+            var relationSyntax = relation.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
+            var relationArguments = relationSyntax?.ArgumentList?.Arguments.Where(a => a.NameEquals is null).ToList() ?? new List<AttributeArgumentSyntax>();
+            string source = relation.ConstructorArguments.Length > 0 ? relation.ConstructorArguments[0].Value as string ?? "" : "";
+            string destination = relation.ConstructorArguments.Length > 1 ? relation.ConstructorArguments[1].Value as string ?? "" : "";
+            string relationName = relation.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string ?? parameterName.TrimStart('@');
+            var relationLocation = LocationInfo.From(relationSyntax);
+            for (int end = 0; end < 2; end++)
+            {
+                string type = end == 0 ? source : destination;
+                if (nodeTypes.Count > 0 && !nodeTypes.Contains(type))
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownNodeType,
+                        LocationInfo.From(end < relationArguments.Count ? relationArguments[end] : (SyntaxNode?)relationSyntax),
+                        relationName, type, string.Join(", ", nodeTypes.Concat(new[] { type }).Select(t => "\"" + t + "\"")),
+                        string.Join(", ", nodeTypes)));
+            }
+            if (relations.Any(r => r.Name == relationName))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateRelation, relationLocation, "Relation", relationName, name, "give each relation its own name (Name = \"...\" on the [Relation]), or remove the copy"));
+            relations.Add(new HeteroRelationSpec(relationName, parameterName, source, destination));
+            relationLocations.Add(relationLocation);
+        }
+        if (method.Parameters.Length == 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, LocationInfo.From(syntax.Identifier), name,
+                "execution (HeteroExecution)", "declare it first, then the relations"));
+        else if (relations.Count == 0 && method.Parameters.Length == 1)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, LocationInfo.From(syntax.Identifier), name,
+                "relations", "add at least one [Relation(\"source\", \"destination\")] CsrMatrix<float> parameter"));
+
+        if (combine == (int)CombineKind.None)
+            foreach (var group in relations.Select((r, i) => (r, i)).GroupBy(p => p.r.Destination).Where(g => g.Count() > 1))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DestinationWrittenTwice, relationLocations[group.ElementAt(1).i],
+                    group.Key, string.Join(", ", group.Select(p => "'" + p.r.Name + "'"))));
+
+        if (diagnostics.Count > 0)
+            return new HeteroParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+        var (ns, containing) = DeclarationShape.Location(method);
+        string indexType = dim <= 256 ? "byte" : dim <= 65536 ? "ushort" : "int";
+        var spec = new HeteroLayerSpec(ns, containing, syntax.Identifier.Text, accessibility, execution,
+            new EquatableArray<string>(nodeTypes.ToArray()), new EquatableArray<HeteroRelationSpec>(relations.ToArray()),
+            k, dim, (CombineKind)combine, streams, maxEdges, indexType);
+        return new HeteroParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+}

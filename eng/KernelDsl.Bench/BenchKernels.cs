@@ -36,3 +36,13 @@ public static partial class BenchKernels
     [MaxKBackward]
     public static partial void TopKBackward(ComputeStream stream, CbsrBuffer<float, byte> dy, DenseBuffer<float> dx);
 }
+
+/// <summary>The heterogeneous layer the hetero suite times: the circuit relations at dim 64, k 16.</summary>
+public static partial class BenchLayers
+{
+    [HeteroLayer("cell", "net", K = 16, Dim = 64, Combine = HeteroCombine.Sum, Streams = 3)]
+    public static partial KernelDsl.Hetero.HeteroLayer CircuitConv(KernelDsl.Hetero.HeteroExecution execution,
+        [Relation("cell", "net")] CsrMatrix<float> drives,
+        [Relation("net", "cell")] CsrMatrix<float> feeds,
+        [Relation("cell", "cell")] CsrMatrix<float> near);
+}

@@ -55,16 +55,16 @@ public abstract class HeteroLayer : IDisposable
             execution.Prepare(relations.Length, i =>
             {
                 var matrix = relations[i].Matrix!;
+                CsrBuffer<float> buffer;
                 try
                 {
-                    matrix.Validate(relations[i].Parameter);
+                    // Upload validates every CSR invariant. A pattern relation aggregates with weight 1.
+                    buffer = execution.Backend.Upload(matrix.Values is null ? matrix.WithValues(1f) : matrix);
                 }
                 catch (CsrFormatException ex)
                 {
                     throw new ArgumentException($"relation '{relations[i].Name}' is not a valid CSR matrix: {ex.Message}", relations[i].Parameter, ex);
                 }
-                // A pattern relation aggregates with weight 1.
-                var buffer = execution.Backend.Upload(matrix.Values is null ? matrix.WithValues(1f) : matrix);
                 _adjacency[i] = buffer;
                 // The SpGEMM and SSpMM work lists (and their device copies), built here rather than on first launch.
                 if (execution.Backend.Accelerator is not null) buffer.ChunkView(maxEdgesPerWarp);

@@ -1,0 +1,183 @@
+using System.Numerics;
+using ILGPU;
+using ILGPU.Runtime;
+using KernelDsl.Runtime;
+
+namespace KernelDsl.Training;
+
+/// <summary>
+/// Dense matrix products for the training stack: <c>C = op(A) · op(B)</c> (or <c>C += ...</c>), with
+/// op = identity or transpose. ILGPU: 16 × 16 output tiles (smaller where groups are smaller), one thread per output, A and B staged through
+/// shared memory one 16-wide slab of the inner dimension at a time. Native: SIMD row updates (A·B),
+/// SIMD dot products (A·Bᵀ), and for Aᵀ·B — the weight gradient, whose inner dimension is the node count —
+/// thread-private accumulators over slices of the rows, summed in a fixed order (deterministic).
+/// </summary>
+public static class Gemm
+{
+    /// <summary>Tile edge of the ILGPU kernel (a group is Tile × Tile threads), smaller on accelerators with small groups.</summary>
+    public const int Tile = 16;
+
+    /// <summary>The tile edge used on <paramref name="accelerator"/>: 16, or the largest power of two whose square fits a group.</summary>
+    public static int TileFor(Accelerator accelerator)
+    {
+        ArgumentNullException.ThrowIfNull(accelerator);
+        int t = Tile;
+        while (t > 1 && t * t > accelerator.MaxNumThreadsPerGroup) t /= 2;
+        return t;
+    }
+
+    /// <summary>
+    /// <paramref name="c"/> = op(<paramref name="a"/>) · op(<paramref name="b"/>), or += when <paramref name="accumulate"/>.
+    /// Shapes: op(a) is M × K, op(b) is K × N, c is M × N.
+    /// </summary>
+    public static void Multiply(ComputeStream stream, DenseBuffer<float> a, bool transposeA, DenseBuffer<float> b, bool transposeB,
+        DenseBuffer<float> c, bool accumulate = false)
+    {
+        OperandChecks.Stream(stream, nameof(stream));
+        var backend = stream.Backend;
+        OperandChecks.Dense(a, backend, nameof(a));
+        OperandChecks.Dense(b, backend, nameof(b));
+        OperandChecks.Dense(c, backend, nameof(c));
+        int m = transposeA ? a.Columns : a.Rows, k = transposeA ? a.Rows : a.Columns;
+        int kb = transposeB ? b.Columns : b.Rows, n = transposeB ? b.Rows : b.Columns;
+        if (k != kb)
+            throw new ArgumentException($"op(a) is {m} x {k} but op(b) is {kb} x {n}; the inner dimensions must agree.", nameof(b));
+        if (c.Rows != m || c.Columns != n)
+            throw new ArgumentException($"c is {c.Rows} x {c.Columns} but op(a) · op(b) is {m} x {n}.", nameof(c));
+        if (ReferenceEquals(c, a) || ReferenceEquals(c, b))
+            throw new ArgumentException("c must not be one of the inputs.", nameof(c));
+        if (m == 0 || n == 0) return;
+        var shape = new GemmShape(m, n, k, transposeA ? 1 : k, transposeA ? m : 1, transposeB ? 1 : n, transposeB ? k : 1, accumulate ? 1 : 0);
+        if (backend.Kind == BackendKind.NativeCpu)
+        {
+            Native(a.HostArray, b.HostArray, c.HostArray, shape, backend.Parallelism);
+            return;
+        }
+        var s = stream.AcceleratorStream!;
+        var kernel = KernelCache.GetOrLoad(s.Accelerator, "KernelDsl.Training.Gemm",
+            static acc => acc.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, int>(GemmKernel));
+        int tile = TileFor(s.Accelerator);
+        var grid = new Index2D((n + tile - 1) / tile, (m + tile - 1) / tile);
+        var config = new KernelConfig(grid, new Index2D(tile, tile), SharedMemoryConfig.RequestDynamic<float>(2 * tile * tile));
+        kernel(s, config, a.View.Data, b.View.Data, c.View.Data, shape, tile);
+    }
+
+    /// <summary>Sizes and strides: element (i, j) of op(A) is <c>a[i * ARow + j * ACol]</c>, likewise B.</summary>
+    public readonly record struct GemmShape(int M, int N, int K, int ARow, int ACol, int BRow, int BCol, int Accumulate);
+
+    private static void GemmKernel(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, GemmShape s, int tile)
+    {
+        var shared = SharedMemory.GetDynamic<float>();
+        var tileA = shared.SubView(0, tile * tile);
+        var tileB = shared.SubView(tile * tile, tile * tile);
+        int tx = Group.IdxX, ty = Group.IdxY;
+        int row = Grid.IdxY * tile + ty, col = Grid.IdxX * tile + tx;
+        float sum = 0f;
+        for (int k0 = 0; k0 < s.K; k0 += tile)
+        {
+            int ka = k0 + tx, kb = k0 + ty;
+            tileA[ty * tile + tx] = row < s.M && ka < s.K ? a[(long)row * s.ARow + (long)ka * s.ACol] : 0f;
+            tileB[ty * tile + tx] = kb < s.K && col < s.N ? b[(long)kb * s.BRow + (long)col * s.BCol] : 0f;
+            Group.Barrier();
+            for (int kk = 0; kk < tile; kk++) sum += tileA[ty * tile + kk] * tileB[kk * tile + tx];
+            Group.Barrier();
+        }
+        if (row < s.M && col < s.N)
+        {
+            long at = (long)row * s.N + col;
+            c[at] = s.Accumulate != 0 ? c[at] + sum : sum;
+        }
+    }
+
+    private static void Native(float[] a, float[] b, float[] c, GemmShape s, int parallelism)
+    {
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism };
+        if (s.ACol != 1 && s.BCol == 1)
+        {
+            // Aᵀ · B: the inner dimension (rows of the stored A and B) is long; private M × N accumulators per slice.
+            int slices = Math.Max(1, Math.Min(parallelism * 2, s.K / 256));
+            var partial = new float[slices][];
+            Parallel.For(0, slices, options, slice =>
+            {
+                var acc = new float[s.M * s.N];
+                int lo = (int)((long)s.K * slice / slices), hi = (int)((long)s.K * (slice + 1) / slices);
+                for (int k = lo; k < hi; k++)
+                {
+                    var bRow = b.AsSpan(k * s.N, s.N);
+                    for (int i = 0; i < s.M; i++)
+                    {
+                        float v = a[(long)k * s.ACol + i];
+                        if (v != 0f) Axpy(acc.AsSpan(i * s.N, s.N), bRow, v);
+                    }
+                }
+                partial[slice] = acc;
+            });
+            Parallel.For(0, s.M, options, i =>
+            {
+                var target = c.AsSpan(i * s.N, s.N);
+                if (s.Accumulate == 0) target.Clear();
+                foreach (var acc in partial) Axpy(target, acc.AsSpan(i * s.N, s.N), 1f);
+            });
+            return;
+        }
+        int blocks = Math.Max(1, Math.Min(s.M, parallelism * 8));
+        Parallel.For(0, blocks, options, block =>
+        {
+            int lo = (int)((long)s.M * block / blocks), hi = (int)((long)s.M * (block + 1) / blocks);
+            for (int i = lo; i < hi; i++)
+            {
+                var target = c.AsSpan(i * s.N, s.N);
+                if (s.Accumulate == 0) target.Clear();
+                if (s.BCol == 1)
+                {
+                    // A · B: row i of C = Σ_k A(i, k) · B(k, :).
+                    for (int k = 0; k < s.K; k++)
+                    {
+                        float v = a[(long)i * s.ARow + (long)k * s.ACol];
+                        if (v != 0f) Axpy(target, b.AsSpan(k * s.N, s.N), v);
+                    }
+                }
+                else
+                {
+                    // A · Bᵀ: C(i, j) = A(i, :) · B(j, :), both rows contiguous when A is not transposed.
+                    for (int j = 0; j < s.N; j++)
+                    {
+                        float dot = s.ACol == 1 ? Dot(a.AsSpan(i * s.K, s.K), b.AsSpan(j * s.K, s.K)) : StridedDot(a, i, b, j, s);
+                        target[j] += dot;
+                    }
+                }
+            }
+        });
+    }
+
+    private static float StridedDot(float[] a, int i, float[] b, int j, GemmShape s)
+    {
+        float sum = 0f;
+        for (int k = 0; k < s.K; k++) sum += a[(long)i * s.ARow + (long)k * s.ACol] * b[(long)k * s.BRow + (long)j * s.BCol];
+        return sum;
+    }
+
+    internal static void Axpy(Span<float> y, ReadOnlySpan<float> x, float alpha)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = new Vector<float>(alpha);
+            for (; i <= y.Length - Vector<float>.Count; i += Vector<float>.Count)
+                (new Vector<float>(y[i..]) + va * new Vector<float>(x[i..])).CopyTo(y[i..]);
+        }
+        for (; i < y.Length; i++) y[i] += alpha * x[i];
+    }
+
+    private static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        int i = 0;
+        var acc = Vector<float>.Zero;
+        if (Vector.IsHardwareAccelerated)
+            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
+                acc += new Vector<float>(x[i..]) * new Vector<float>(y[i..]);
+        float sum = Vector.Sum(acc);
+        for (; i < x.Length; i++) sum += x[i] * y[i];
+        return sum;
+    }
+}

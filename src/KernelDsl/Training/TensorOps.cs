@@ -1,0 +1,220 @@
+using System.Numerics;
+using ILGPU;
+using ILGPU.Runtime;
+using KernelDsl.Runtime;
+
+namespace KernelDsl.Training;
+
+/// <summary>
+/// The element-wise steps of training, on every backend: ReLU and its gradient, dropout (a counter-based
+/// hash decides each element, so the mask is the same on every backend and needs no storage), bias add
+/// and bias gradient, and the Adam update. ILGPU kernels on accelerators, SIMD loops on the native backend.
+/// </summary>
+public static class TensorOps
+{
+    /// <summary><paramref name="y"/> = max(<paramref name="x"/>, 0).</summary>
+    public static void Relu(ComputeStream stream, DenseBuffer<float> x, DenseBuffer<float> y)
+    {
+        Same(stream, x, y, nameof(y));
+        if (Native(stream)) { Map(stream, x.HostArray, y.HostArray, static (xs, ys) => { for (int i = 0; i < xs.Length; i++) ys[i] = MathF.Max(xs[i], 0f); }); return; }
+        Launch(stream, "relu", x.View.Data, x.View.Data, y.View.Data, 0f, 0u);
+    }
+
+    /// <summary><paramref name="dx"/> = <paramref name="dy"/> where <paramref name="x"/> &gt; 0, else 0 (x: the ReLU's input).</summary>
+    public static void ReluBackward(ComputeStream stream, DenseBuffer<float> x, DenseBuffer<float> dy, DenseBuffer<float> dx)
+    {
+        Same(stream, x, dy, nameof(dy));
+        Same(stream, x, dx, nameof(dx));
+        if (Native(stream))
+        {
+            float[] xs = x.HostArray, g = dy.HostArray, o = dx.HostArray;
+            Parts(stream, xs.Length, (lo, hi) => { for (int i = lo; i < hi; i++) o[i] = xs[i] > 0f ? g[i] : 0f; });
+            return;
+        }
+        Launch(stream, "relu-backward", x.View.Data, dy.View.Data, dx.View.Data, 0f, 0u);
+    }
+
+    /// <summary>
+    /// Inverted dropout: <paramref name="y"/> = <paramref name="x"/> / (1 − p) where element i is kept, else 0.
+    /// Element i is dropped when hash(<paramref name="seed"/>, i) &lt; p; the backward uses the same seed.
+    /// </summary>
+    public static void Dropout(ComputeStream stream, DenseBuffer<float> x, DenseBuffer<float> y, float p, uint seed)
+    {
+        Same(stream, x, y, nameof(y));
+        if (p < 0f || p >= 1f) throw new ArgumentOutOfRangeException(nameof(p), p, "the drop probability is in [0, 1).");
+        if (Native(stream))
+        {
+            float[] xs = x.HostArray, ys = y.HostArray;
+            float keep = 1f - p;
+            Parts(stream, xs.Length, (lo, hi) => { for (int i = lo; i < hi; i++) ys[i] = Uniform(seed, (uint)i) < p ? 0f : xs[i] / keep; });
+            return;
+        }
+        Launch(stream, "dropout", x.View.Data, x.View.Data, y.View.Data, p, seed);
+    }
+
+    /// <summary>Row-wise bias: <c>y[i, j] += bias[0, j]</c>.</summary>
+    public static void AddBias(ComputeStream stream, DenseBuffer<float> y, DenseBuffer<float> bias)
+    {
+        OperandChecks.Stream(stream, nameof(stream));
+        OperandChecks.Dense(y, stream.Backend, nameof(y));
+        OperandChecks.Dense(bias, stream.Backend, nameof(bias));
+        if (bias.Rows != 1 || bias.Columns != y.Columns)
+            throw new ArgumentException($"bias is {bias.Rows} x {bias.Columns} but y has {y.Columns} columns; a bias is 1 x columns.", nameof(bias));
+        if (y.Length == 0) return;
+        if (Native(stream))
+        {
+            float[] ys = y.HostArray, b = bias.HostArray;
+            int n = y.Columns;
+            Parts(stream, y.Rows, (lo, hi) => { for (int r = lo; r < hi; r++) Gemm.Axpy(ys.AsSpan(r * n, n), b, 1f); });
+            return;
+        }
+        var s = stream.AcceleratorStream!;
+        var kernel = KernelCache.GetOrLoad(s.Accelerator, "KernelDsl.Training.AddBias",
+            static acc => acc.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(AddBiasKernel));
+        kernel(s, (int)y.Length, y.View.Data, bias.View.Data, y.Columns);
+    }
+
+    /// <summary>The bias gradient: column sums of <paramref name="dy"/> (overwritten, or added when <paramref name="accumulate"/>).</summary>
+    public static void BiasGradient(ComputeStream stream, DenseBuffer<float> dy, DenseBuffer<float> gradient, bool accumulate = false)
+    {
+        OperandChecks.Stream(stream, nameof(stream));
+        OperandChecks.Dense(dy, stream.Backend, nameof(dy));
+        OperandChecks.Dense(gradient, stream.Backend, nameof(gradient));
+        if (gradient.Rows != 1 || gradient.Columns != dy.Columns)
+            throw new ArgumentException($"gradient is {gradient.Rows} x {gradient.Columns} but dy has {dy.Columns} columns.", nameof(gradient));
+        if (Native(stream))
+        {
+            float[] g = dy.HostArray, o = gradient.HostArray;
+            int n = dy.Columns, rows = dy.Rows;
+            int slices = Math.Max(1, Math.Min(stream.Backend.Parallelism * 2, rows / 256));
+            var partial = new float[slices][];
+            Parallel.For(0, slices, new ParallelOptions { MaxDegreeOfParallelism = stream.Backend.Parallelism }, slice =>
+            {
+                var acc = new float[n];
+                for (int r = (int)((long)rows * slice / slices); r < (int)((long)rows * (slice + 1) / slices); r++) Gemm.Axpy(acc, g.AsSpan(r * n, n), 1f);
+                partial[slice] = acc;
+            });
+            if (!accumulate) Array.Clear(o);
+            foreach (var acc in partial) Gemm.Axpy(o, acc, 1f);
+            return;
+        }
+        var s = stream.AcceleratorStream!;
+        var kernel = KernelCache.GetOrLoad(s.Accelerator, "KernelDsl.Training.BiasGradient",
+            static acc => acc.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(BiasGradientKernel));
+        kernel(s, dy.Columns, dy.View.Data, gradient.View.Data, dy.Rows, accumulate ? 1 : 0);
+    }
+
+    /// <summary>
+    /// One Adam step (Kingma and Ba). Weight decay is L2 regularisation added to the gradient
+    /// (g + λ·w, as PyTorch's Adam and the GCN paper's 5e-4 use it), not AdamW's decoupled decay.
+    /// </summary>
+    public static void Adam(ComputeStream stream, DenseBuffer<float> value, DenseBuffer<float> gradient, DenseBuffer<float> m, DenseBuffer<float> v,
+        AdamSettings settings, int step)
+    {
+        Same(stream, value, gradient, nameof(gradient));
+        Same(stream, value, m, nameof(m));
+        Same(stream, value, v, nameof(v));
+        ArgumentOutOfRangeException.ThrowIfLessThan(step, 1);
+        var p = new AdamStep(settings.LearningRate, settings.Beta1, settings.Beta2, settings.Epsilon, settings.WeightDecay,
+            1f - MathF.Pow(settings.Beta1, step), 1f - MathF.Pow(settings.Beta2, step));
+        if (Native(stream))
+        {
+            float[] w = value.HostArray, g = gradient.HostArray, ms = m.HostArray, vs = v.HostArray;
+            Parts(stream, w.Length, (lo, hi) => { for (int i = lo; i < hi; i++) AdamElement(ref w[i], g[i], ref ms[i], ref vs[i], p); });
+            return;
+        }
+        var s = stream.AcceleratorStream!;
+        var kernel = KernelCache.GetOrLoad(s.Accelerator, "KernelDsl.Training.Adam",
+            static acc => acc.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamStep>(AdamKernel));
+        kernel(s, (int)value.Length, value.View.Data, gradient.View.Data, m.View.Data, v.View.Data, p);
+    }
+
+    /// <summary>Adam's constants for one step (bias corrections precomputed).</summary>
+    public readonly record struct AdamStep(float LearningRate, float Beta1, float Beta2, float Epsilon, float WeightDecay, float Correction1, float Correction2);
+
+    private static void AdamElement(ref float w, float g, ref float m, ref float v, AdamStep p)
+    {
+        g += p.WeightDecay * w;
+        m = p.Beta1 * m + (1f - p.Beta1) * g;
+        v = p.Beta2 * v + (1f - p.Beta2) * g * g;
+        float mHat = m / p.Correction1, vHat = v / p.Correction2;
+        w -= p.LearningRate * mHat / (MathF.Sqrt(vHat) + p.Epsilon);
+    }
+
+    /// <summary>A uniform number in [0, 1) from (seed, index): a murmur3-style finaliser of a Weyl step.</summary>
+    public static float Uniform(uint seed, uint index)
+    {
+        uint h = seed * 0x9E3779B9u + index * 0x85EBCA6Bu + 0x27D4EB2Fu;
+        h ^= h >> 16;
+        h *= 0x7FEB352Du;
+        h ^= h >> 15;
+        h *= 0x846CA68Bu;
+        h ^= h >> 16;
+        return (h >> 8) * (1f / 16777216f);
+    }
+
+    private static bool Native(ComputeStream stream) => stream.Backend.Kind == BackendKind.NativeCpu;
+
+    private static void Same(ComputeStream stream, DenseBuffer<float> x, DenseBuffer<float> other, string otherName)
+    {
+        OperandChecks.Stream(stream, nameof(stream));
+        OperandChecks.Dense(x, stream.Backend, "x");
+        OperandChecks.Dense(other, stream.Backend, otherName);
+        if (other.Rows != x.Rows || other.Columns != x.Columns)
+            throw new ArgumentException($"{otherName} is {other.Rows} x {other.Columns} but x is {x.Rows} x {x.Columns}; they must have the same shape.", otherName);
+    }
+
+    private static void Parts(ComputeStream stream, int length, Action<int, int> body)
+    {
+        int parts = Math.Max(1, Math.Min(stream.Backend.Parallelism * 4, length / 4096));
+        if (parts == 1) { body(0, length); return; }
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = stream.Backend.Parallelism },
+            part => body((int)((long)length * part / parts), (int)((long)length * (part + 1) / parts)));
+    }
+
+    private static void Map(ComputeStream stream, float[] x, float[] y, SpanAction body) =>
+        Parts(stream, x.Length, (lo, hi) => body(x.AsSpan(lo, hi - lo), y.AsSpan(lo, hi - lo)));
+
+    private delegate void SpanAction(ReadOnlySpan<float> x, Span<float> y);
+
+    // ILGPU kernels.
+    private static void Launch(ComputeStream stream, string op, ArrayView<float> a, ArrayView<float> b, ArrayView<float> output, float p, uint seed)
+    {
+        if (output.Length == 0) return;
+        int code = op switch { "relu" => 0, "relu-backward" => 1, _ => 2 };
+        var s = stream.AcceleratorStream!;
+        var kernel = KernelCache.GetOrLoad(s.Accelerator, "KernelDsl.Training.Map",
+            static acc => acc.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, uint, int>(MapKernel));
+        kernel(s, (int)output.Length, a, b, output, p, seed, code);
+    }
+
+    private static void MapKernel(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> output, float p, uint seed, int code)
+    {
+        if (code == 0) output[i] = MathF.Max(a[i], 0f);
+        else if (code == 1) output[i] = a[i] > 0f ? b[i] : 0f;
+        else output[i] = Uniform(seed, (uint)i.X) < p ? 0f : a[i] / (1f - p);
+    }
+
+    private static void AddBiasKernel(Index1D i, ArrayView<float> y, ArrayView<float> bias, int columns) => y[i] += bias[i % columns];
+
+    private static void BiasGradientKernel(Index1D column, ArrayView<float> dy, ArrayView<float> gradient, int rows, int accumulate)
+    {
+        int columns = (int)gradient.Length;
+        float sum = 0f;
+        for (int r = 0; r < rows; r++) sum += dy[(long)r * columns + column];
+        gradient[column] = accumulate != 0 ? gradient[column] + sum : sum;
+    }
+
+    private static void AdamKernel(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v, AdamStep p)
+    {
+        float gi = g[i] + p.WeightDecay * w[i];
+        float mi = p.Beta1 * m[i] + (1f - p.Beta1) * gi;
+        float vi = p.Beta2 * v[i] + (1f - p.Beta2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        w[i] -= p.LearningRate * (mi / p.Correction1) / (MathF.Sqrt(vi / p.Correction2) + p.Epsilon);
+    }
+}
+
+/// <summary>Adam's hyper-parameters (defaults: the paper's, learning rate 0.01 as GCN uses).</summary>
+public sealed record AdamSettings(float LearningRate = 0.01f, float Beta1 = 0.9f, float Beta2 = 0.999f, float Epsilon = 1e-8f, float WeightDecay = 0f);

@@ -1,0 +1,201 @@
+using KernelDsl.Runtime;
+using KernelDsl.Tests.Backends;
+using KernelDsl.Tests.Support;
+using KernelDsl.Training;
+using Xunit;
+
+namespace KernelDsl.Tests.Training;
+
+/// <summary>The training stack (GEMM, element-wise ops, Adam, Linear, losses) on the native backend and the ILGPU CPU accelerator, against plain float64 loops.</summary>
+public sealed class TrainingStackTests(IlgpuCpuFixture fixture) : IClassFixture<IlgpuCpuFixture>
+{
+    private IEnumerable<ComputeBackend> Backends(ComputeBackend native) => [native, fixture.Warp4, fixture.Warp32];
+
+    private static double[] Product(DenseMatrix<float> a, bool ta, DenseMatrix<float> b, bool tb)
+    {
+        int m = ta ? a.Columns : a.Rows, k = ta ? a.Rows : a.Columns, n = tb ? b.Rows : b.Columns;
+        var c = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int p = 0; p < k; p++) sum += (double)(ta ? a[p, i] : a[i, p]) * (tb ? b[j, p] : b[p, j]);
+                c[i * n + j] = sum;
+            }
+        return c;
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(5, 3, 7)]
+    [InlineData(17, 33, 16)]
+    [InlineData(40, 600, 9)]
+    [InlineData(0, 4, 3)]
+    public void GemmMatchesTheReferenceForEveryTransposition(int m, int k, int n)
+    {
+        using var native = ComputeBackend.Create(BackendKind.NativeCpu);
+        double tolerance = Math.Max(1e-5, 2.0 * k * Math.Pow(2, -24)); // Higham's bound for a k-term float sum
+        foreach (var backend in Backends(native))
+            foreach (var (ta, tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
+            {
+                var a = ta ? DenseMatrix<float>.Random(k, m, 1) : DenseMatrix<float>.Random(m, k, 1);
+                var b = tb ? DenseMatrix<float>.Random(n, k, 2) : DenseMatrix<float>.Random(k, n, 2);
+                using var ab = backend.Upload(a);
+                using var bb = backend.Upload(b);
+                using var c = backend.Upload(DenseMatrix<float>.Random(m, n, 3));
+                var start = c.ToHost().Data;
+                Gemm.Multiply(backend.DefaultStream, ab, ta, bb, tb, c);
+                var expected = Product(a, ta, b, tb);
+                Assert.True(KernelDsl.Reference.Compare.MaxRelativeError<float>(c.ToHost().Data, expected) < tolerance, $"{backend.Name} ta={ta} tb={tb}");
+                Gemm.Multiply(backend.DefaultStream, ab, ta, bb, tb, c, accumulate: true);
+                Assert.True(KernelDsl.Reference.Compare.MaxRelativeError<float>(c.ToHost().Data, expected.Select(v => 2 * v).ToArray()) < tolerance, $"{backend.Name} ta={ta} tb={tb} accumulate: {KernelDsl.Reference.Compare.MaxRelativeError<float>(c.ToHost().Data, expected.Select(v => 2 * v).ToArray())}");
+            }
+    }
+
+    [Fact]
+    public void GemmRefusesMismatchedShapes()
+    {
+        using var native = ComputeBackend.Create(BackendKind.NativeCpu);
+        using var a = native.AllocateDense<float>(3, 4);
+        using var b = native.AllocateDense<float>(5, 2);
+        using var c = native.AllocateDense<float>(3, 2);
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(native.DefaultStream, a, false, b, false, c));
+        Assert.Equal("b", ex.ParamName);
+        using var wrong = native.AllocateDense<float>(2, 2);
+        Assert.Equal("c", Assert.Throws<ArgumentException>(() => Gemm.Multiply(native.DefaultStream, a, true, a, false, wrong)).ParamName);
+    }
+
+    [Fact]
+    public void ElementwiseOpsAgreeAcrossBackendsAndWithTheirDefinitions()
+    {
+        using var native = ComputeBackend.Create(BackendKind.NativeCpu);
+        var x = DenseMatrix<float>.Random(37, 11, 4);
+        var g = DenseMatrix<float>.Random(37, 11, 5);
+        var bias = DenseMatrix<float>.Random(1, 11, 6);
+        float[]? nativeDropout = null;
+        foreach (var backend in Backends(native))
+        {
+            var s = backend.DefaultStream;
+            using var xb = backend.Upload(x);
+            using var gb = backend.Upload(g);
+            using var y = backend.AllocateDense<float>(37, 11);
+            TensorOps.Relu(s, xb, y);
+            Assert.Equal(x.Data.Select(v => MathF.Max(v, 0)), y.ToHost().Data);
+            TensorOps.ReluBackward(s, xb, gb, y);
+            Assert.Equal(x.Data.Zip(g.Data, (v, d) => v > 0 ? d : 0f), y.ToHost().Data);
+
+            TensorOps.Dropout(s, xb, y, 0.4f, 99);
+            var dropped = y.ToHost().Data;
+            Assert.Equal(x.Data.Select((v, i) => TensorOps.Uniform(99, (uint)i) < 0.4f ? 0f : v / (1f - 0.4f)), dropped);
+            nativeDropout ??= dropped;
+            Assert.Equal(nativeDropout, dropped);
+            double kept = dropped.Count(v => v != 0) / (double)dropped.Length;
+            Assert.InRange(kept, 0.45, 0.75);
+
+            using var bb = backend.Upload(bias);
+            TensorOps.AddBias(s, xb, bb);
+            Assert.Equal(x.Data.Select((v, i) => v + bias.Data[i % 11]), xb.ToHost().Data);
+            using var db = backend.AllocateDense<float>(1, 11);
+            TensorOps.BiasGradient(s, gb, db);
+            var sums = Enumerable.Range(0, 11).Select(c => Enumerable.Range(0, 37).Sum(r => (double)g[r, c])).ToArray();
+            Assert.True(KernelDsl.Reference.Compare.MaxRelativeError<float>(db.ToHost().Data, sums) < 1e-5);
+        }
+    }
+
+    [Fact]
+    public void AdamFollowsThePaperOnBothBackends()
+    {
+        using var native = ComputeBackend.Create(BackendKind.NativeCpu);
+        var settings = new AdamSettings(LearningRate: 0.1f, WeightDecay: 0.01f);
+        var w0 = DenseMatrix<float>.Random(3, 5, 7);
+        var grads = Enumerable.Range(0, 4).Select(i => DenseMatrix<float>.Random(3, 5, 20 + i)).ToArray();
+        // Reference in float64.
+        var w = w0.Data.Select(v => (double)v).ToArray();
+        var m = new double[w.Length];
+        var v2 = new double[w.Length];
+        for (int t = 1; t <= grads.Length; t++)
+            for (int i = 0; i < w.Length; i++)
+            {
+                double gi = grads[t - 1].Data[i] + 0.01 * w[i];
+                m[i] = 0.9 * m[i] + 0.1 * gi;
+                v2[i] = 0.999 * v2[i] + 0.001 * gi * gi;
+                w[i] -= 0.1 * (m[i] / (1 - Math.Pow(0.9, t))) / (Math.Sqrt(v2[i] / (1 - Math.Pow(0.999, t))) + 1e-8);
+            }
+        foreach (var backend in Backends(native))
+        {
+            using var p = new Parameter(backend, "w", w0);
+            var optimizer = new AdamOptimizer([p], settings);
+            foreach (var g in grads)
+            {
+                p.Gradient.CopyFrom(g.Data);
+                optimizer.Step(backend.DefaultStream);
+            }
+            Assert.True(KernelDsl.Reference.Compare.MaxRelativeError<float>(p.Value.ToHost().Data, w) < 1e-5, backend.Name);
+        }
+    }
+
+    [Fact]
+    public void LinearGradientsMatchFiniteDifferences()
+    {
+        using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
+        var s = backend.DefaultStream;
+        using var layer = new Linear(backend, "l", 4, 3, bias: true, new Random(1));
+        var x = DenseMatrix<float>.Random(6, 4, 2);
+        var w = DenseMatrix<float>.Random(6, 3, 3);
+        using var xb = backend.Upload(x);
+        using var y = backend.AllocateDense<float>(6, 3);
+        using var dy = backend.Upload(w);
+        using var dx = backend.AllocateDense<float>(6, 4);
+        double Loss(DenseMatrix<float> input)
+        {
+            using var ib = backend.Upload(input);
+            layer.Forward(s, ib, y);
+            return y.ToHost().Data.Select((v, i) => (double)v * w.Data[i]).Sum();
+        }
+        layer.ZeroGradients();
+        layer.Forward(s, xb, y);
+        layer.Backward(s, xb, dy, dx);
+        Assert.True(FiniteDifferences.MaxError(Loss, x, dx.ToHost()) < 1e-3);
+        var weight = layer.Weight.Value.ToHost();
+        var weightGradient = layer.Weight.Gradient.ToHost();
+        double WeightLoss(DenseMatrix<float> candidate)
+        {
+            layer.Weight.Value.CopyFrom(candidate.Data);
+            double loss = Loss(x);
+            layer.Weight.Value.CopyFrom(weight.Data);
+            return loss;
+        }
+        Assert.True(FiniteDifferences.MaxError(WeightLoss, weight, weightGradient) < 1e-3);
+        var biasGradient = layer.Bias!.Gradient.ToHost().Data;
+        Assert.Equal(Enumerable.Range(0, 3).Select(c => (float)Enumerable.Range(0, 6).Sum(r => (double)w[r, c])), biasGradient, (a, b) => Math.Abs(a - b) < 1e-5);
+    }
+
+    [Fact]
+    public void LossesAndMetricsMatchTheirDefinitions()
+    {
+        var logits = new float[] { 1f, 2f, 0.5f, -1f, 0f, 3f };
+        var labels = new[] { 1, 0 };
+        var gradient = new float[6];
+        double loss = Losses.SoftmaxCrossEntropy(logits, 3, labels, [0, 1], gradient);
+        double Lse(int r) => Math.Log(Enumerable.Range(0, 3).Sum(c => Math.Exp(logits[r * 3 + c])));
+        Assert.Equal(((Lse(0) - 2) + (Lse(1) + 1)) / 2, loss, 1e-6);
+        for (int i = 0; i < 6; i++)
+        {
+            var plus = (float[])logits.Clone(); plus[i] += 1e-3f;
+            var minus = (float[])logits.Clone(); minus[i] -= 1e-3f;
+            double numeric = (Losses.SoftmaxCrossEntropy(plus, 3, labels, [0, 1], new float[6]) - Losses.SoftmaxCrossEntropy(minus, 3, labels, [0, 1], new float[6])) / 2e-3;
+            Assert.Equal(numeric, gradient[i], 1e-3);
+        }
+        Assert.Equal(0.5, Losses.Accuracy(logits, 3, labels, [0, 1]));
+        Assert.Throws<ArgumentException>(() => Losses.SoftmaxCrossEntropy(logits, 3, [3, 0], [0], new float[6]));
+
+        var p = new float[] { 1, 2, 3, 4 };
+        var t = new float[] { 2, 4, 6, 8.5f };
+        var mse = new float[4];
+        Assert.Equal((1 + 4 + 9 + 4.5 * 4.5) / 4, Losses.MeanSquaredError(p, t, [0, 1, 2, 3], mse), 1e-9);
+        Assert.Equal(2 * (1 - 2) / 4.0, mse[0], 1e-6);
+        Assert.True(Losses.Pearson(p, t, [0, 1, 2, 3]) > 0.99);
+        Assert.Equal(-1, Losses.Pearson(p, p.Select(v => -v).ToArray(), [0, 1, 2, 3]), 1e-9);
+        Assert.Equal(0, Losses.Pearson(p, [1, 1, 1, 1], [0, 1, 2, 3]));
+    }
+}

@@ -177,6 +177,13 @@ public sealed class HeteroLayerTests(IlgpuCpuFixture fixture) : IClassFixture<Il
         // drives and feeds swapped: the counts they imply contradict each other, caught at the first relation that disagrees.
         Assert.Equal("near", swapped.ParamName);
         Assert.Throws<ArgumentNullException>("near", () => CircuitLayers.CircuitConv(execution, g["drives"].Adjacency, g["feeds"].Adjacency, null!));
+
+        // A relation of the right size whose columns point outside it: refused at preparation, naming the relation.
+        var near = g["near"].Adjacency;
+        var broken = new CsrMatrix<float>(near.Rows, near.ColumnCount, near.RowOffsets, near.Columns.Select(c => c + near.ColumnCount).ToArray(), near.Values);
+        var invalid = Assert.Throws<ArgumentException>(() => CircuitLayers.CircuitConv(execution, g["drives"].Adjacency, g["feeds"].Adjacency, broken));
+        Assert.Equal("near", invalid.ParamName);
+        Assert.Contains("relation 'near' is not a valid CSR matrix", invalid.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentNullException>("execution", () => CircuitLayers.CircuitConv(null!, g["drives"].Adjacency, g["feeds"].Adjacency, g["near"].Adjacency));
     }
 

@@ -1,0 +1,32 @@
+using KernelDsl;
+using KernelDsl.Hetero;
+
+namespace CircuitGnn;
+
+/// <summary>
+/// The DR-CircuitGNN aggregation over a circuit graph, declared once per activation: the relations
+/// cell → net (a net hears the cells on it), net → cell (a cell hears its nets) and cell → cell (a cell hears
+/// its neighbours in the placement), summed per destination.
+/// </summary>
+public static partial class Layers
+{
+    /// <summary>Hidden width of the model.</summary>
+    public const int Hidden = 64;
+
+    /// <summary>Dynamic-ReLU: each row keeps at most its 16 largest positive entries.</summary>
+    [HeteroLayer("cell", "net", K = 16, Dim = Hidden, Combine = HeteroCombine.Sum, Streams = 3)]
+    public static partial HeteroLayer DynamicReLU(HeteroExecution execution,
+        [Relation("cell", "net")] CsrMatrix<float> cellToNet,
+        [Relation("net", "cell")] CsrMatrix<float> netToCell,
+        [Relation("cell", "cell")] CsrMatrix<float> near);
+
+    /// <summary>
+    /// The same layer without Dynamic-ReLU's sparsity: with k = dim a row keeps every positive entry, which
+    /// is exactly ReLU (the baseline the paper compares against), through the same kernels.
+    /// </summary>
+    [HeteroLayer("cell", "net", K = Hidden, Dim = Hidden, Combine = HeteroCombine.Sum, Streams = 3)]
+    public static partial HeteroLayer Relu(HeteroExecution execution,
+        [Relation("cell", "net")] CsrMatrix<float> cellToNet,
+        [Relation("net", "cell")] CsrMatrix<float> netToCell,
+        [Relation("cell", "cell")] CsrMatrix<float> near);
+}

@@ -54,6 +54,7 @@ public sealed class KernelDslGenerator : IIncrementalGenerator
             spc.AddSource(prefix + ".SpMM.g.cs", SourceText.From(dispatch, System.Text.Encoding.UTF8));
             spc.AddSource(prefix + ".Ilgpu.g.cs", SourceText.From(kernel, System.Text.Encoding.UTF8));
             if (native.Length > 0) spc.AddSource(prefix + ".Cpu.g.cs", SourceText.From(native, System.Text.Encoding.UTF8));
+            if (spec.Backward) EmitBackward(spc, spec);
         });
 
         RegisterCbsr(context, KnownTypes.MaxKAttribute, CbsrKernelKind.MaxK);
@@ -100,6 +101,31 @@ public sealed class KernelDslGenerator : IIncrementalGenerator
             }
             foreach (var (hint, text) in files) spc.AddSource(hint, SourceText.From(text, System.Text.Encoding.UTF8));
         });
+    }
+
+    /// <summary>[SpMM(Backward = true)]: the backward method and the files of its adjoint product.</summary>
+    private static void EmitBackward(SourceProductionContext spc, SpMMSpec spec)
+    {
+        var adjoint = SpMMBackwardEmitter.AdjointSpec(spec);
+        string backward, dispatch, kernel, native;
+        try
+        {
+            backward = SpMMBackwardEmitter.Emit(spec);
+            dispatch = SpMMEmitter.Emit(adjoint);
+            kernel = IlgpuSpMMEmitter.Emit(adjoint);
+            native = NativeSpMMEmitter.Emit(adjoint);
+        }
+        catch (Exception ex)
+        {
+            spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorException, null, spec.DeclarationName, ex.GetType().Name + ": " + ex.Message));
+            return;
+        }
+        string prefix = SourceFile.HintPrefix(spec);
+        spc.AddSource(prefix + ".Backward.g.cs", SourceText.From(backward, System.Text.Encoding.UTF8));
+        string adjointPrefix = SourceFile.HintPrefix(adjoint);
+        spc.AddSource(adjointPrefix + ".SpMM.g.cs", SourceText.From(dispatch, System.Text.Encoding.UTF8));
+        spc.AddSource(adjointPrefix + ".Ilgpu.g.cs", SourceText.From(kernel, System.Text.Encoding.UTF8));
+        spc.AddSource(adjointPrefix + ".Cpu.g.cs", SourceText.From(native, System.Text.Encoding.UTF8));
     }
 
     /// <summary>One MaxK-family attribute → <see cref="CbsrKernelSpec"/> → dispatch body, ILGPU kernel, native implementation.</summary>

@@ -124,4 +124,15 @@ public sealed class GeneratedCodeSnapshotTests
         var (result, diagnostics) = GeneratorHarness.Run(source);
         Snapshot.Verify("Hetero_" + name, GeneratedFiles.Of(result, diagnostics));
     }
+
+    [Theory]
+    [InlineData("Sum", "Weighted")]
+    [InlineData("Mean", "Pattern")]
+    public void SpMMBackward(string reduce, string adjacency)
+    {
+        var source = Sources.Usings + $"namespace Demo;\npublic static partial class Layer\n{{\n    [SpMM(Reduce = Reduce.{reduce}, Adjacency = Adjacency.{adjacency}, Backward = true)]\n"
+            + "    public static partial void Aggregate(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y);\n}\n";
+        var (result, diagnostics) = GeneratorHarness.Run(source);
+        Snapshot.Verify($"Backward_{reduce}_{adjacency}", GeneratedFiles.Of(result, diagnostics));
+    }
 }

@@ -80,6 +80,10 @@ internal static class DiagnosticDescriptors
         "Schedule parameter out of range",
         "{0} = {1} is not valid: {2}");
 
+    public static readonly DiagnosticDescriptor BackwardNotAvailable = Error("KDSL3005",
+        "Backward is not available for this declaration",
+        "[SpMM(Backward = true)] on '{0}' is not available: {1}");
+
     public static readonly DiagnosticDescriptor MessageNotFound = Error("KDSL4001",
         "Message function not found or has the wrong signature",
         "Message '{0}' {1}; a message is a [Message] method of the same type with signature 'static {2} {0}({2} edge, {2} source)'");

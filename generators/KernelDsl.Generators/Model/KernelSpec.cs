@@ -55,7 +55,8 @@ internal sealed record SpMMSpec(
     AdjacencyKind Adjacency,
     MessageSpec? Message,
     int WarpsPerBlock = 0,
-    int MaxEdgesPerWarp = 0) : IDeclaration
+    int MaxEdgesPerWarp = 0,
+    bool Backward = false) : IDeclaration
 {
     public string AttributeName => "SpMM";
 

@@ -52,6 +52,7 @@ internal static class SpMMParser
         int warpsPerBlock = 12, maxEdgesPerWarp = 32, blockSize = 0;
         var given = new HashSet<string>(attribute.NamedArguments.Select(p => p.Key));
         string? message = null;
+        bool backward = false;
         foreach (var pair in attribute.NamedArguments)
         {
             switch (pair.Key)
@@ -63,6 +64,7 @@ internal static class SpMMParser
                 case "WarpsPerBlock" when pair.Value.Value is int w: warpsPerBlock = w; break;
                 case "MaxEdgesPerWarp" when pair.Value.Value is int e: maxEdgesPerWarp = e; break;
                 case "BlockSize" when pair.Value.Value is int b: blockSize = b; break;
+                case "Backward" when pair.Value.Value is bool wantsBackward: backward = wantsBackward; break;
             }
         }
         // Operands.
@@ -181,6 +183,17 @@ internal static class SpMMParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownAdjacency, ArgumentLocation("Adjacency"),
                 adjacency.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
+        if (backward)
+        {
+            string? why = reduce is not ((int)ReduceKind.Sum or (int)ReduceKind.Mean) && Enum.IsDefined(typeof(ReduceKind), reduce)
+                ? $"Reduce.{(ReduceKind)reduce} is not linear in x (its gradient needs the arg-max of every output); use Reduce.Sum or Reduce.Mean"
+                : message is not null ? "a message function is not known to be linear in the source; compute its gradient yourself or drop the message"
+                : form == OperandForm.Views ? "the backward caches the adjoint CSR on a CsrBuffer; declare the buffer form (ComputeStream, CsrBuffer<T>, DenseBuffer<T>, DenseBuffer<T>)"
+                : null;
+            if (why is not null)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BackwardNotAvailable, ArgumentLocation("Backward"), name, why));
+        }
+
         MessageSpec? messageSpec = null;
         if (message is not null)
             messageSpec = MessageParser.Parse(message, ArgumentLocation("Message"), method.ContainingType, elementType,
@@ -192,7 +205,7 @@ internal static class SpMMParser
         var (ns, containing) = DeclarationShape.Location(method);
         var spec = new SpMMSpec(ns, containing, syntax.Identifier.Text, accessibility, form!.Value,
             stream!, sparse!, input!, output!, elementType, (ReduceKind)reduce, (ScheduleKind)schedule, (AdjacencyKind)adjacency, messageSpec,
-            degreeSorted || auto ? warpsPerBlock : 0, degreeSorted || auto ? maxEdgesPerWarp : 0);
+            degreeSorted || auto ? warpsPerBlock : 0, degreeSorted || auto ? maxEdgesPerWarp : 0, backward);
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 }

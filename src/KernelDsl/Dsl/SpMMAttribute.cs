@@ -45,4 +45,12 @@ public sealed class SpMMAttribute : Attribute
     /// warp size 32 (32..1024) and sets <see cref="WarpsPerBlock"/> = BlockSize / 32. 0 = not set.
     /// </summary>
     public int BlockSize { get; set; }
+
+    /// <summary>
+    /// Also generate <c>{Method}Backward(ComputeStream stream, CsrBuffer&lt;T&gt; a, DenseBuffer&lt;T&gt; dy, DenseBuffer&lt;T&gt; dx)</c>:
+    /// the gradient with respect to the dense input, <c>dx = Aᵀ-product of dy</c> (scaled by 1 / deg for Mean),
+    /// run as a Sum over the adjoint CSR the runtime builds once and caches on <c>a</c>
+    /// (<see cref="CsrBuffer{T}.Adjoint"/>). For Sum and Mean without a message, buffer operands (KDSL3005 otherwise).
+    /// </summary>
+    public bool Backward { get; set; }
 }

@@ -23,6 +23,7 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
     private readonly Dictionary<int, (RowChunks Host, MemoryBuffer1D<int, Stride1D.Dense>[]? Device)> _chunks = new();
     private readonly Dictionary<PartitionOptions, (DegreeSortedPartition Plan, MemoryBuffer1D<int, Stride1D.Dense>[]? Device)> _plans = new();
     private CsrBuffer<T>? _transposed;
+    private readonly Dictionary<(bool Mean, bool Weighted), CsrBuffer<T>> _adjoints = new();
     private bool _disposed;
 
     internal CsrBuffer(ComputeBackend backend, CsrMatrix<T> matrix)
@@ -113,6 +114,34 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         ObjectDisposedException.ThrowIf(_disposed, this);
         lock (_cacheLock)
             return _transposed ??= new CsrBuffer<T>(Backend, ToHost().Transpose());
+    }
+
+    /// <summary>
+    /// The operand of an [SpMM]'s backward with respect to its dense input, built on first use and cached:
+    /// Aᵀ with value (j, i) = w_ij · s_i, where w_ij = a_ij for a weighted product (1 for a pattern one) and
+    /// s_i = 1 / deg(i) for Reduce.Mean (1 for Sum), so that dX = adjointᵀ-product = Σ_i w_ij s_i dY[i,:].
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
+    public CsrBuffer<T> Adjoint(bool mean, bool weighted)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_cacheLock)
+        {
+            if (_adjoints.TryGetValue((mean, weighted), out var cached)) return cached;
+            var a = ToHost();
+            if (weighted && a.Values is null)
+                throw new InvalidOperationException("a weighted backward needs the adjacency's values; this buffer is a pattern.");
+            var values = new T[a.Nonzeros];
+            for (int i = 0; i < a.Rows; i++)
+            {
+                int start = a.RowOffsets[i], end = a.RowOffsets[i + 1];
+                T scale = mean && end > start ? T.One / T.CreateChecked(end - start) : T.One;
+                for (int e = start; e < end; e++) values[e] = (weighted ? a.Values![e] : T.One) * scale;
+            }
+            var adjoint = new CsrBuffer<T>(Backend, new CsrMatrix<T>(a.Rows, a.ColumnCount, a.RowOffsets, a.Columns, values).Transpose());
+            _adjoints[(mean, weighted)] = adjoint;
+            return adjoint;
+        }
     }
 
     /// <summary>
@@ -226,6 +255,7 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         _columns?.Dispose();
         _values?.Dispose();
         _transposed?.Dispose();
+        foreach (var adjoint in _adjoints.Values) adjoint.Dispose();
         foreach (var (_, device) in _chunks.Values)
             foreach (var buffer in device ?? []) buffer.Dispose();
         foreach (var (_, device) in _plans.Values)

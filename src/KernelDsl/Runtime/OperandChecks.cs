@@ -103,6 +103,16 @@ public static class OperandChecks
     }
 
     /// <summary>SSpMM: dy is A.Rows × dim, x is A.Columns rows of dim, dx has x's shape and is not x.</summary>
+    /// <summary>Shapes of an [SpMM] backward: dy has a's rows, dx has a's columns, both the same width, distinct buffers.</summary>
+    public static void BackwardShapes<T>(CsrBuffer<T> a, DenseBuffer<T> dy, DenseBuffer<T> dx, string aName, string dyName, string dxName)
+        where T : unmanaged, INumber<T>
+    {
+        if (dy.Rows != a.Rows) throw new ArgumentException($"{dyName} has {dy.Rows} rows but {aName} has {a.Rows}; the output gradient has one row per adjacency row.", dyName);
+        if (dx.Rows != a.ColumnCount) throw new ArgumentException($"{dxName} has {dx.Rows} rows but {aName} has {a.ColumnCount} columns; the input gradient has one row per input row.", dxName);
+        if (dx.Columns != dy.Columns) throw new ArgumentException($"{dxName} has {dx.Columns} columns but {dyName} has {dy.Columns}; they must agree.", dxName);
+        if (ReferenceEquals(dx, dy)) throw new ArgumentException($"{dxName} is the same buffer as {dyName}; the gradient needs its own buffer.", dxName);
+    }
+
     public static void SSpMMShapes<T, TIndex>(CsrBuffer<T> a, DenseBuffer<T> dy, CbsrBuffer<T, TIndex> x, CbsrBuffer<T, TIndex> dx,
         string aName, string dyName, string xName, string dxName)
         where T : unmanaged, INumber<T> where TIndex : unmanaged, IBinaryInteger<TIndex>

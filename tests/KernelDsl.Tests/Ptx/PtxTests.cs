@@ -21,6 +21,11 @@ public sealed class PtxTests(ITestOutputHelper output)
             .Where(m => kernelAttributes.Any(a => m.GetCustomAttributes(a, false).Length > 0))
             .Select(m => m.DeclaringType!.FullName!.Replace('+', '.') + "." + m.Name)
             .ToHashSet();
+        // [SpMM(Backward = true)] adds the adjoint product's kernels.
+        foreach (var method in typeof(PtxTests).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))
+            .Where(m => m.GetCustomAttributes(typeof(SpMMAttribute), false).Cast<SpMMAttribute>().Any(a => a.Backward)))
+            declared.Add(method.DeclaringType!.FullName!.Replace('+', '.') + "." + method.Name + "__Adjoint");
         // A [HeteroLayer] declares four kernels: its Dynamic-ReLU forward and backward, SpGEMM and SSpMM.
         var layers = typeof(PtxTests).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))

@@ -13,7 +13,7 @@ namespace Demo
             /// <summary>
             /// RowProductSharedAccumulator: one warp per row chunk (at most 64 edges). The warp zeroes its dim-wide
             /// accumulator in shared memory, its lanes walk the chunk's (neighbour, t) pairs (k values and indices
-            /// read contiguously; k < warp packs several neighbours per step) and add a_ij · x[j,t] at column
+            /// read contiguously; k &lt; warp packs several neighbours per step) and add a_ij · x[j,t] at column
             /// idx[j,t] with shared atomics, then the warp writes the row: a store when the chunk is the row's
             /// only one, an atomic add into the pre-zeroed output when the row was split.
             /// </summary>

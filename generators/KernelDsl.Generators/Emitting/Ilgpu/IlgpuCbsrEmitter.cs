@@ -139,7 +139,7 @@ internal static class IlgpuCbsrEmitter
         w.Line("/// <summary>");
         w.Line("/// RowProductSharedAccumulator: one warp per row chunk (at most " + spec.MaxEdgesPerWarp + " edges). The warp zeroes its dim-wide");
         w.Line("/// accumulator in shared memory, its lanes walk the chunk's (neighbour, t) pairs (k values and indices");
-        w.Line("/// read contiguously; k < warp packs several neighbours per step) and add a_ij · x[j,t] at column");
+        w.Line("/// read contiguously; k &lt; warp packs several neighbours per step) and add a_ij · x[j,t] at column");
         w.Line("/// idx[j,t] with shared atomics, then the warp writes the row: a store when the chunk is the row's");
         w.Line("/// only one, an atomic add into the pre-zeroed output when the row was split.");
         w.Line("/// </summary>");

@@ -44,6 +44,25 @@ public static class Elementwise
         if (scale != 1f) Launch(s, "scale", destination.View.Data, destination.View.Data, scale);
     }
 
+    /// <summary><c>destination += scale · source</c>, element by element (same shape, distinct buffers).</summary>
+    public static void Add(ComputeStream stream, DenseBuffer<float> destination, DenseBuffer<float> source, float scale = 1f)
+    {
+        OperandChecks.Stream(stream, nameof(stream));
+        OperandChecks.Dense(destination, stream.Backend, nameof(destination));
+        OperandChecks.Dense(source, stream.Backend, nameof(source));
+        if (source.Rows != destination.Rows || source.Columns != destination.Columns)
+            throw new ArgumentException($"{nameof(source)} is {source.Rows} x {source.Columns} but {nameof(destination)} is {destination.Rows} x {destination.Columns}.", nameof(source));
+        if (ReferenceEquals(source, destination)) throw new ArgumentException($"{nameof(source)} is {nameof(destination)}; scale the buffer instead.", nameof(source));
+        if (destination.Length == 0) return;
+        if (stream.Backend.Kind == BackendKind.NativeCpu)
+        {
+            float[] target = destination.HostArray, from = source.HostArray;
+            RunNative(target.Length, stream.Backend.Parallelism, (lo, hi) => AddScaled(target.AsSpan(lo, hi - lo), from.AsSpan(lo, hi - lo), scale));
+            return;
+        }
+        Launch(stream.AcceleratorStream!, "add", destination.View.Data, source.View.Data, scale);
+    }
+
     /// <summary><c>destination.Values = destination.Values · first + Σ scale_p · parts[p].Values</c> for CBSR buffers of one pattern.</summary>
     public static void CombineCbsr<TIndex>(ComputeStream stream, CbsrBuffer<float, TIndex> destination, float destinationScale,
         params (CbsrBuffer<float, TIndex> Part, float Scale)[] parts)

@@ -1,0 +1,337 @@
+using KernelDsl.Hetero;
+using KernelDsl.Runtime;
+using KernelDsl.Training;
+
+namespace KernelDsl.Gnn;
+
+/// <summary>The GNN architectures.</summary>
+public enum GnnArchitecture
+{
+    /// <summary>GCN (Kipf and Welling): H' = Â · H · W + b with Â = D^-1/2 (A + I) D^-1/2.</summary>
+    Gcn,
+
+    /// <summary>GraphSAGE with mean aggregation: H' = mean_N(H) · W_n + H · W_s + b.</summary>
+    Sage,
+}
+
+/// <summary>The nonlinearity between layers.</summary>
+public enum Nonlinearity
+{
+    /// <summary>ReLU; the next aggregation is a dense SpMM.</summary>
+    Relu,
+
+    /// <summary>MaxK (MaxK-GNN): each row keeps its k largest entries as CBSR; the next aggregation is the SpGEMM, its backward the SSpMM.</summary>
+    MaxK,
+}
+
+/// <summary>A model's shape and training settings.</summary>
+public sealed record GnnOptions(
+    GnnArchitecture Architecture = GnnArchitecture.Gcn,
+    Nonlinearity Nonlinearity = Nonlinearity.Relu,
+    int K = 32,
+    int Hidden = 256,
+    int Layers = 2,
+    float Dropout = 0.5f,
+    float LearningRate = 0.01f,
+    float WeightDecay = 5e-4f,
+    int Seed = 1)
+{
+    /// <summary>Checks the settings against a dataset; throws naming the option and the fix.</summary>
+    public void Validate()
+    {
+        if (Layers < 1) throw new ArgumentOutOfRangeException(nameof(Layers), Layers, "a model has at least one layer.");
+        if (Hidden < 1) throw new ArgumentOutOfRangeException(nameof(Hidden), Hidden, "the hidden width is at least 1.");
+        if (Dropout is < 0f or >= 1f) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "dropout is a probability in [0, 1).");
+        if (Nonlinearity == Nonlinearity.MaxK && (K < 1 || K > Hidden))
+            throw new ArgumentOutOfRangeException(nameof(K), K, $"MaxK keeps 1..hidden ({Hidden}) entries per row.");
+        if (LearningRate <= 0) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "the learning rate is positive.");
+    }
+}
+
+/// <summary>
+/// GCN or GraphSAGE for node classification, every sparse operation through generated kernels
+/// (<see cref="GnnKernels"/>): the sparse input features times the first weight (SpMM over the feature CSR),
+/// neighbour aggregation (SpMM, or with MaxK the CBSR SpGEMM) and their backwards (the generated [SpMM]
+/// backward over the cached adjoint, or the SSpMM); dense products through <see cref="Gemm"/>.
+/// <para>
+/// Layer 0: H₀ = Â (X W₀) + b₀ (SAGE: Ā (X W₀ⁿ) + X W₀ˢ + b₀). Layer l ≥ 1: Z = act(dropout(H_{l−1})) for MaxK,
+/// dropout(ReLU(H_{l−1})) for ReLU; H_l = (Â Z) W_l + b_l (SAGE: (Ā Z) W_lⁿ + Z W_lˢ + b_l). The last H is the logits.
+/// Features are row-normalised; the graph is symmetrised, self loops removed, then (GCN) self loops added and
+/// normalised symmetrically or (SAGE) rows scaled by 1 / degree.
+/// </para>
+/// </summary>
+public sealed class GnnModel : IDisposable
+{
+    private readonly ComputeBackend _backend;
+    private readonly ComputeStream _s;
+    private readonly List<IDisposable> _owned = [];
+    private readonly CsrBuffer<float> _features, _graph, _identity;
+    private readonly Parameter _w0, _w0Self, _b0;
+    private readonly Linear[] _linear, _self;
+    private readonly DenseBuffer<float>[] _h, _dh, _z, _y, _dy, _dz;
+    private readonly CbsrBuffer<float, ushort>[] _zc, _dzc, _selfc;
+    private readonly DenseBuffer<float> _p, _dp, _selfPart, _logitsGradient;
+    private readonly AdamOptimizer _optimizer;
+    private readonly int[] _widths;
+    private uint _dropoutSeed;
+
+    public GnnModel(ComputeBackend backend, NodeDataset data, GnnOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _backend = backend;
+        _s = backend.DefaultStream;
+        Options = options;
+        Data = data;
+        var rng = new Random(options.Seed);
+        int n = data.Nodes, f = data.Features.ColumnCount, h = options.Hidden, c = data.Classes;
+        bool sage = options.Architecture == GnnArchitecture.Sage, maxk = options.Nonlinearity == Nonlinearity.MaxK;
+        _widths = Enumerable.Range(0, options.Layers).Select(l => l == options.Layers - 1 ? c : h).ToArray();
+
+        _features = Own(backend.Upload(RowNormalised(data.Features)));
+        _graph = Own(backend.Upload(sage ? MeanAdjacency(data.Adjacency) : GcnAdjacency(data.Adjacency)));
+        _identity = Own(backend.Upload(new CsrMatrix<float>(n, n, Enumerable.Range(0, n + 1).ToArray(), Enumerable.Range(0, n).ToArray(), Enumerable.Repeat(1f, n).ToArray())));
+
+        _w0 = Own(new Parameter(backend, "w0", Parameter.Glorot(f, _widths[0], rng)));
+        _w0Self = sage ? Own(new Parameter(backend, "w0.self", Parameter.Glorot(f, _widths[0], rng))) : null!;
+        _b0 = Own(new Parameter(backend, "b0", new DenseMatrix<float>(1, _widths[0])));
+        _p = Own(backend.AllocateDense<float>(n, _widths[0]));
+        _dp = Own(backend.AllocateDense<float>(n, _widths[0]));
+        _selfPart = Own(backend.AllocateDense<float>(n, _widths[0]));
+        int layers = options.Layers;
+        _linear = new Linear[layers];
+        _self = new Linear[layers];
+        _h = new DenseBuffer<float>[layers];
+        _dh = new DenseBuffer<float>[layers];
+        _z = new DenseBuffer<float>[layers];
+        _y = new DenseBuffer<float>[layers];
+        _dy = new DenseBuffer<float>[layers];
+        _dz = new DenseBuffer<float>[layers];
+        _zc = new CbsrBuffer<float, ushort>[layers];
+        _dzc = new CbsrBuffer<float, ushort>[layers];
+        _selfc = new CbsrBuffer<float, ushort>[layers];
+        for (int l = 0; l < layers; l++)
+        {
+            _h[l] = Own(backend.AllocateDense<float>(n, _widths[l]));
+            _dh[l] = Own(backend.AllocateDense<float>(n, _widths[l]));
+            if (l == 0) continue;
+            int inWidth = _widths[l - 1];
+            _linear[l] = Own(new Linear(backend, $"layer{l}", inWidth, _widths[l], bias: true, rng));
+            if (sage) _self[l] = Own(new Linear(backend, $"layer{l}.self", inWidth, _widths[l], bias: false, rng));
+            _z[l] = Own(backend.AllocateDense<float>(n, inWidth));
+            _y[l] = Own(backend.AllocateDense<float>(n, inWidth));
+            _dy[l] = Own(backend.AllocateDense<float>(n, inWidth));
+            _dz[l] = Own(backend.AllocateDense<float>(n, inWidth));
+            if (maxk)
+            {
+                _zc[l] = Own(backend.AllocateCbsr<float, ushort>(n, inWidth, options.K));
+                _dzc[l] = Own(backend.AllocateCbsr<float, ushort>(n, inWidth, options.K));
+                if (sage) _selfc[l] = Own(backend.AllocateCbsr<float, ushort>(n, inWidth, options.K));
+            }
+        }
+        Logits = _h[layers - 1];
+        _logitsGradient = _dh[layers - 1];
+        var parameters = new List<Parameter> { _w0, _b0 };
+        if (sage) parameters.Add(_w0Self);
+        for (int l = 1; l < layers; l++)
+        {
+            parameters.AddRange(_linear[l].Parameters);
+            if (sage) parameters.AddRange(_self[l].Parameters);
+        }
+        Parameters = parameters;
+        _optimizer = new AdamOptimizer(parameters, new AdamSettings(options.LearningRate, WeightDecay: options.WeightDecay));
+    }
+
+    public GnnOptions Options { get; }
+    public NodeDataset Data { get; }
+    public IReadOnlyList<Parameter> Parameters { get; }
+    public KernelTimer Timer { get; } = new();
+
+    /// <summary>The output of the last forward (nodes × classes).</summary>
+    public DenseBuffer<float> Logits { get; }
+
+    /// <summary>Forward pass; dropout only when <paramref name="training"/>.</summary>
+    public void Forward(bool training, uint dropoutSeed = 0)
+    {
+        _dropoutSeed = dropoutSeed;
+        bool sage = Options.Architecture == GnnArchitecture.Sage, maxk = Options.Nonlinearity == Nonlinearity.MaxK;
+        var t = Timer;
+        // Layer 0: sparse features times the weight, then the aggregation.
+        t.Time(_s, "SpMM X·W (sparse input)", Phase.Forward, () => GnnKernels.Propagate(_s, _features, _w0.Value, _p));
+        t.Time(_s, "SpMM Â·H (aggregate)", Phase.Forward, () => GnnKernels.Propagate(_s, _graph, _p, _h[0]));
+        if (sage)
+        {
+            t.Time(_s, "SpMM X·W (sparse input)", Phase.Forward, () => GnnKernels.Propagate(_s, _features, _w0Self.Value, _selfPart));
+            t.Time(_s, "element-wise", Phase.Forward, () => Elementwise.Add(_s, _h[0], _selfPart));
+        }
+        t.Time(_s, "bias", Phase.Forward, () => TensorOps.AddBias(_s, _h[0], _b0.Value));
+        for (int l = 1; l < Options.Layers; l++)
+        {
+            var input = _h[l - 1];
+            if (maxk)
+            {
+                var source = input;
+                if (training && Options.Dropout > 0)
+                {
+                    t.Time(_s, "dropout", Phase.Forward, () => TensorOps.Dropout(_s, input, _z[l], Options.Dropout, DropoutSeed(l)));
+                    source = _z[l];
+                }
+                t.Time(_s, "MaxK", Phase.Forward, () => GnnKernels.TopK(_s, source, _zc[l]));
+                t.Time(_s, "SpGEMM Â·MaxK(H)", Phase.Forward, () => GnnKernels.PropagateSparse(_s, _graph, _zc[l], _y[l]));
+                if (sage) t.Time(_s, "MaxK backward (scatter)", Phase.Forward, () => GnnKernels.TopKBackward(_s, _zc[l], _z[l]));
+            }
+            else
+            {
+                t.Time(_s, "ReLU", Phase.Forward, () => TensorOps.Relu(_s, input, _z[l]));
+                if (training && Options.Dropout > 0)
+                    t.Time(_s, "dropout", Phase.Forward, () => TensorOps.Dropout(_s, _z[l], _z[l], Options.Dropout, DropoutSeed(l)));
+                t.Time(_s, "SpMM Â·H (aggregate)", Phase.Forward, () => GnnKernels.Propagate(_s, _graph, _z[l], _y[l]));
+            }
+            int layer = l;
+            t.Time(_s, "GEMM", Phase.Forward, () => _linear[layer].Forward(_s, _y[layer], _h[layer]));
+            if (sage)
+            {
+                var selfOut = Scratch(l, _widths[l]);
+                t.Time(_s, "GEMM", Phase.Forward, () => _self[layer].Forward(_s, _z[layer], selfOut));
+                t.Time(_s, "element-wise", Phase.Forward, () => Elementwise.Add(_s, _h[layer], selfOut));
+            }
+        }
+    }
+
+    /// <summary>Backward from the logits' gradient (already in place, see <see cref="SetLogitsGradient"/>); fills every parameter's gradient.</summary>
+    public void Backward()
+    {
+        bool sage = Options.Architecture == GnnArchitecture.Sage, maxk = Options.Nonlinearity == Nonlinearity.MaxK;
+        var t = Timer;
+        foreach (var p in Parameters) p.Gradient.Clear();
+        for (int l = Options.Layers - 1; l >= 1; l--)
+        {
+            int layer = l;
+            t.Time(_s, "GEMM", Phase.Backward, () => _linear[layer].Backward(_s, _y[layer], _dh[layer], _dy[layer]));
+            if (maxk)
+            {
+                t.Time(_s, "SSpMM", Phase.Backward, () => GnnKernels.PropagateSparseBackward(_s, _graph, _dy[layer], _zc[layer], _dzc[layer]));
+                if (sage)
+                {
+                    t.Time(_s, "GEMM", Phase.Backward, () => _self[layer].Backward(_s, _z[layer], _dh[layer], _dz[layer]));
+                    // The self term's gradient at the kept entries: an SSpMM over the identity gathers them.
+                    t.Time(_s, "SSpMM", Phase.Backward, () => GnnKernels.PropagateSparseBackward(_s, _identity, _dz[layer], _zc[layer], _selfc[layer]));
+                    t.Time(_s, "element-wise", Phase.Backward, () => Elementwise.CombineCbsr(_s, _dzc[layer], 1f, (_selfc[layer], 1f)));
+                }
+                var target = _dh[l - 1];
+                t.Time(_s, "MaxK backward (scatter)", Phase.Backward, () => GnnKernels.TopKBackward(_s, _dzc[layer], target));
+                if (Options.Dropout > 0)
+                    t.Time(_s, "dropout", Phase.Backward, () => TensorOps.Dropout(_s, target, target, Options.Dropout, DropoutSeed(layer)));
+            }
+            else
+            {
+                t.Time(_s, "SpMM backward Âᵀ·dY", Phase.Backward, () => GnnKernels.PropagateBackward(_s, _graph, _dy[layer], _dz[layer]));
+                if (sage)
+                {
+                    var selfGradient = Scratch(l, _widths[l - 1]);
+                    t.Time(_s, "GEMM", Phase.Backward, () => _self[layer].Backward(_s, _z[layer], _dh[layer], selfGradient));
+                    t.Time(_s, "element-wise", Phase.Backward, () => Elementwise.Add(_s, _dz[layer], selfGradient));
+                }
+                if (Options.Dropout > 0)
+                    t.Time(_s, "dropout", Phase.Backward, () => TensorOps.Dropout(_s, _dz[layer], _dz[layer], Options.Dropout, DropoutSeed(layer)));
+                t.Time(_s, "ReLU", Phase.Backward, () => TensorOps.ReluBackward(_s, _h[layer - 1], _dz[layer], _dh[layer - 1]));
+            }
+        }
+        t.Time(_s, "bias", Phase.Backward, () => TensorOps.BiasGradient(_s, _dh[0], _b0.Gradient));
+        t.Time(_s, "SpMM backward Âᵀ·dY", Phase.Backward, () => GnnKernels.PropagateBackward(_s, _graph, _dh[0], _dp));
+        t.Time(_s, "SpMM backward Xᵀ·dP", Phase.Backward, () => GnnKernels.PropagateBackward(_s, _features, _dp, _w0.Gradient));
+        if (sage) t.Time(_s, "SpMM backward Xᵀ·dP", Phase.Backward, () => GnnKernels.PropagateBackward(_s, _features, _dh[0], _w0Self.Gradient));
+    }
+
+    /// <summary>Copies the loss gradient with respect to the logits to the device.</summary>
+    public void SetLogitsGradient(float[] gradient) => _logitsGradient.CopyFrom(gradient);
+
+    /// <summary>One Adam step.</summary>
+    public void Step() => Timer.Time(_s, "Adam", Phase.Optimizer, () => _optimizer.Step(_s));
+
+    private uint DropoutSeed(int layer) => _dropoutSeed * 0x9E3779B1u + (uint)layer;
+
+    private readonly Dictionary<(int Layer, int Width), DenseBuffer<float>> _scratch = [];
+
+    /// <summary>A nodes × <paramref name="width"/> work buffer of <paramref name="layer"/>, allocated once.</summary>
+    private DenseBuffer<float> Scratch(int layer, int width)
+    {
+        if (!_scratch.TryGetValue((layer, width), out var buffer)) _scratch[(layer, width)] = buffer = Own(_backend.AllocateDense<float>(Data.Nodes, width));
+        return buffer;
+    }
+
+    private T Own<T>(T item) where T : IDisposable
+    {
+        _owned.Add(item);
+        return item;
+    }
+
+    /// <summary>Each row divided by its sum (rows summing to 0 unchanged), as GCN preprocesses bag-of-words features.</summary>
+    public static CsrMatrix<float> RowNormalised(CsrMatrix<float> x)
+    {
+        var values = new float[x.Nonzeros];
+        for (int r = 0; r < x.Rows; r++)
+        {
+            double sum = 0;
+            for (int e = x.RowOffsets[r]; e < x.RowOffsets[r + 1]; e++) sum += x.Values?[e] ?? 1f;
+            for (int e = x.RowOffsets[r]; e < x.RowOffsets[r + 1]; e++) values[e] = (float)((x.Values?[e] ?? 1f) / (sum == 0 ? 1 : sum));
+        }
+        return new CsrMatrix<float>(x.Rows, x.ColumnCount, x.RowOffsets, x.Columns, values);
+    }
+
+    /// <summary>The symmetrised simple graph: A ∪ Aᵀ, one entry per neighbour pair, no self loops.</summary>
+    public static CsrMatrix<float> Symmetrised(CsrMatrix<float> a)
+    {
+        var rows = new List<int>(a.Nonzeros * 2);
+        var cols = new List<int>(a.Nonzeros * 2);
+        for (int r = 0; r < a.Rows; r++)
+            for (int e = a.RowOffsets[r]; e < a.RowOffsets[r + 1]; e++)
+            {
+                int c = a.Columns[e];
+                if (c == r) continue;
+                rows.Add(r); cols.Add(c);
+                rows.Add(c); cols.Add(r);
+            }
+        var m = CsrMatrix<float>.FromCoo(a.Rows, a.Rows, rows.ToArray(), cols.ToArray(), new float[rows.Count], DuplicatePolicy.Sum);
+        return m.WithValues(1f);
+    }
+
+    /// <summary>GCN's Â = D^-1/2 (S + I) D^-1/2 of the symmetrised graph S.</summary>
+    public static CsrMatrix<float> GcnAdjacency(CsrMatrix<float> a)
+    {
+        var s = Symmetrised(a);
+        int n = s.Rows;
+        var rows = new List<int>(s.Nonzeros + n);
+        var cols = new List<int>(s.Nonzeros + n);
+        for (int r = 0; r < n; r++)
+        {
+            rows.Add(r); cols.Add(r);
+            for (int e = s.RowOffsets[r]; e < s.RowOffsets[r + 1]; e++) { rows.Add(r); cols.Add(s.Columns[e]); }
+        }
+        var degree = new double[n];
+        foreach (int r in rows) degree[r]++;
+        var values = new float[rows.Count];
+        for (int i = 0; i < values.Length; i++) values[i] = (float)(1 / Math.Sqrt(degree[rows[i]] * degree[cols[i]]));
+        return CsrMatrix<float>.FromCoo(n, n, rows.ToArray(), cols.ToArray(), values);
+    }
+
+    /// <summary>GraphSAGE's mean: the symmetrised graph with each row scaled by 1 / degree.</summary>
+    public static CsrMatrix<float> MeanAdjacency(CsrMatrix<float> a)
+    {
+        var s = Symmetrised(a);
+        var values = new float[s.Nonzeros];
+        for (int r = 0; r < s.Rows; r++)
+        {
+            int degree = s.RowOffsets[r + 1] - s.RowOffsets[r];
+            for (int e = s.RowOffsets[r]; e < s.RowOffsets[r + 1]; e++) values[e] = 1f / degree;
+        }
+        return new CsrMatrix<float>(s.Rows, s.ColumnCount, s.RowOffsets, s.Columns, values);
+    }
+
+    public void Dispose()
+    {
+        foreach (var item in _owned) item.Dispose();
+    }
+}

@@ -106,10 +106,10 @@ public sealed record NodeDataset(string Name, CsrMatrix<float> Adjacency, CsrMat
     /// A stochastic block model with class-dependent features, so the sample runs with no files: <paramref name="nodes"/>
     /// nodes in <paramref name="classes"/> equal blocks; each node links to about <paramref name="degree"/> others, a share
     /// <paramref name="homophily"/> of them in its own block; features are sparse bags of <paramref name="featureWords"/> words
-    /// in which each class favours its own tenth of the vocabulary (10 words per node, 4 of them from the class's tenth;
+    /// in which each class favours its own tenth of the vocabulary (10 words per node, 2 of them from the class's tenth;
     /// fewer for tiny vocabularies).
     /// </summary>
-    public static NodeDataset StochasticBlockModel(int nodes = 3000, int classes = 6, double degree = 8, double homophily = 0.8, int featureWords = 500, int seed = 1)
+    public static NodeDataset StochasticBlockModel(int nodes = 3000, int classes = 6, double degree = 8, double homophily = 0.65, int featureWords = 500, int seed = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, classes * 4);
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
@@ -137,7 +137,7 @@ public sealed record NodeDataset(string Name, CsrMatrix<float> Adjacency, CsrMat
         var fr = new List<int>();
         var fc = new List<int>();
         int band = Math.Max(1, featureWords / 10);
-        int favoured = Math.Min(4, band), total = Math.Min(10, featureWords);
+        int favoured = Math.Min(2, band), total = Math.Min(10, featureWords);
         for (int i = 0; i < nodes; i++)
         {
             var words = new HashSet<int>();

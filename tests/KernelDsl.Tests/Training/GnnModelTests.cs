@@ -17,7 +17,7 @@ public sealed class GnnModelTests(IlgpuCpuFixture fixture) : IClassFixture<Ilgpu
     [MemberData(nameof(Variants))]
     public void TrainingOnAStochasticBlockModelLowersTheLossAndBeatsChance(GnnArchitecture architecture, Nonlinearity nonlinearity)
     {
-        var data = NodeDataset.StochasticBlockModel(nodes: 600, classes: 4, seed: 3);
+        var data = NodeDataset.StochasticBlockModel(nodes: 600, classes: 4, homophily: 0.8, seed: 3);
         using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
         using var model = new GnnModel(backend, data, new GnnOptions(architecture, nonlinearity, K: 8, Hidden: 32, Layers: 2, Seed: 2));
         var result = GnnTrainer.Train(model, 40);

@@ -28,17 +28,7 @@ internal static class CbsrParser
     public static CbsrParseResult Parse(GeneratorAttributeSyntaxContext context, CbsrKernelKind kind, CancellationToken ct)
     {
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
-        try
-        {
-            SpMMParser.FaultInjection?.Invoke(syntax.Identifier.ValueText);
-            return ParseCore(context, syntax, kind, ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            var info = DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorException, LocationInfo.From(syntax.Identifier),
-                syntax.Identifier.ValueText, ex.GetType().Name + ": " + ex.Message);
-            return new CbsrParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { info }));
-        }
+        return DeclarationShape.Guarded(syntax, () => ParseCore(context, syntax, kind, ct), failed => new CbsrParseResult(null, failed));
     }
 
     private static CbsrParseResult ParseCore(GeneratorAttributeSyntaxContext context, MethodDeclarationSyntax syntax, CbsrKernelKind kind, CancellationToken ct)

@@ -36,6 +36,25 @@ internal static class DeclarationShape
         return accessibility;
     }
 
+    /// <summary>
+    /// Runs a parser so that a bug of ours becomes KDSL9001 on this method (nothing generated for it) instead
+    /// of an exception that would stop the generator for the whole compilation.
+    /// </summary>
+    public static TResult Guarded<TResult>(MethodDeclarationSyntax syntax, System.Func<TResult> parse, System.Func<EquatableArray<DiagnosticInfo>, TResult> failed)
+    {
+        try
+        {
+            SpMMParser.FaultInjection?.Invoke(syntax.Identifier.ValueText);
+            return parse();
+        }
+        catch (System.Exception ex) when (ex is not System.OperationCanceledException)
+        {
+            var info = DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorException, LocationInfo.From(syntax.Identifier),
+                syntax.Identifier.ValueText, ex.GetType().Name + ": " + ex.Message);
+            return failed(new EquatableArray<DiagnosticInfo>(new[] { info }));
+        }
+    }
+
     /// <summary>The namespace and the chain of containing types, outermost first.</summary>
     public static (string Namespace, EquatableArray<ContainingType> Types) Location(IMethodSymbol method)
     {

@@ -22,17 +22,7 @@ internal static class HeteroParser
     public static HeteroParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
     {
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
-        try
-        {
-            SpMMParser.FaultInjection?.Invoke(syntax.Identifier.ValueText);
-            return ParseCore(context, syntax, ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            var info = DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorException, LocationInfo.From(syntax.Identifier),
-                syntax.Identifier.ValueText, ex.GetType().Name + ": " + ex.Message);
-            return new HeteroParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { info }));
-        }
+        return DeclarationShape.Guarded(syntax, () => ParseCore(context, syntax, ct), failed => new HeteroParseResult(null, failed));
     }
 
     private static HeteroParseResult ParseCore(GeneratorAttributeSyntaxContext context, MethodDeclarationSyntax syntax, CancellationToken ct)

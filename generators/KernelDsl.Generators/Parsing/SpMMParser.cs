@@ -19,18 +19,7 @@ internal static class SpMMParser
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
     {
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
-        try
-        {
-            FaultInjection?.Invoke(syntax.Identifier.ValueText);
-            return ParseCore(context, syntax, ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // A bug of ours: report it on this method, generate nothing for it, keep the rest.
-            var info = DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorException, LocationInfo.From(syntax.Identifier),
-                syntax.Identifier.ValueText, ex.GetType().Name + ": " + ex.Message);
-            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { info }));
-        }
+        return DeclarationShape.Guarded(syntax, () => ParseCore(context, syntax, ct), failed => new ParseResult(null, failed));
     }
 
     private static ParseResult ParseCore(GeneratorAttributeSyntaxContext context, MethodDeclarationSyntax syntax, CancellationToken ct)

@@ -79,4 +79,37 @@ public sealed class IncrementalTests
         Walk(typeof(KernelDslGenerator).Assembly.GetType("KernelDsl.Generators.Model.ParseResult", throwOnError: true)!);
         Assert.Contains(seen, t => t.Name == "SpMMSpec");
     }
+
+    [Fact]
+    public void HeteroLayersStayCachedAcrossUnrelatedEditsAndTheirModelIsPlainData()
+    {
+        const string layer = "using KernelDsl.Hetero;\n" + Sources.Usings + """
+            namespace Demo;
+            public static partial class Circuits
+            {
+                [HeteroLayer("cell", "net", K = 8, Dim = 32)]
+                public static partial HeteroLayer L(HeteroExecution e, [Relation("cell", "net")] CsrMatrix<float> drives, [Relation("net", "cell")] CsrMatrix<float> feeds);
+            }
+            """;
+        var compilation = GeneratorHarness.Compilation(layer, "namespace Other { public class A { public int X; } }");
+        var driver = GeneratorHarness.Driver(trackSteps: true).RunGenerators(compilation);
+        var edited = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Last(),
+            CSharpSyntaxTree.ParseText("namespace Other { public class A { public int X; public int Y => X + 2; } }", GeneratorHarness.ParseOptions, path: "Source1.cs"));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        var steps = result.TrackedSteps[KernelDslGenerator.HeteroParseStep];
+        Assert.NotEmpty(steps);
+        Assert.All(steps.SelectMany(s => s.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"hetero parse step was {o.Reason}"));
+
+        var forbidden = new[] { typeof(ISymbol), typeof(SyntaxNode), typeof(Compilation), typeof(SemanticModel), typeof(Location) };
+        var seen = new HashSet<Type>();
+        void Walk(Type t)
+        {
+            if (!seen.Add(t) || t.IsPrimitive || t == typeof(string) || t.IsEnum) return;
+            Assert.DoesNotContain(forbidden, f => f.IsAssignableFrom(t));
+            foreach (var p in t.GetProperties()) Walk(p.PropertyType);
+            if (t.IsGenericType) foreach (var a in t.GetGenericArguments()) Walk(a);
+        }
+        Walk(typeof(KernelDslGenerator).Assembly.GetType("KernelDsl.Generators.Model.HeteroParseResult", throwOnError: true)!);
+        Assert.Contains(seen, t => t.Name == "HeteroRelationSpec");
+    }
 }

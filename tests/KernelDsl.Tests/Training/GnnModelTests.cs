@@ -109,4 +109,20 @@ public sealed class GnnModelTests(IlgpuCpuFixture fixture) : IClassFixture<Ilgpu
         var actual = Run(fixture.Warp32);
         Assert.True(KernelDsl.Reference.Compare.MaxRelativeError<float>(actual, expected) < 1e-3, $"{architecture} {nonlinearity}");
     }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void TrainingIsDeterministicForASeedOnTheNativeBackend(GnnArchitecture architecture, Nonlinearity nonlinearity)
+    {
+        var data = NodeDataset.StochasticBlockModel(nodes: 300, classes: 3, seed: 8);
+        float[] Train()
+        {
+            using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
+            using var model = new GnnModel(backend, data, new GnnOptions(architecture, nonlinearity, K: 8, Hidden: 32, Seed: 5));
+            GnnTrainer.Train(model, 5);
+            model.Forward(training: false);
+            return model.Logits.ToHost().Data;
+        }
+        Assert.Equal(Train(), Train());
+    }
 }

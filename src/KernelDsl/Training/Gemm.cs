@@ -92,9 +92,32 @@ public static class Gemm
     private static void Native(float[] a, float[] b, float[] c, GemmShape s, int parallelism)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism };
+        // SIMD wants long rows. A classifier layer has a narrow side (a few classes), so route each product to
+        // the form whose inner loop runs along a long, contiguous dimension, materialising op(B) when needed.
+        int narrow = 2 * Vector<float>.Count;
+        if (s.BCol != 1 && s.ACol == 1 && s.K < narrow && s.N >= narrow)
+        {
+            // A · Bᵀ with a short inner dimension: row updates over an explicit op(B) instead of K-long dots.
+            var explicitB = new float[(long)s.K * s.N];
+            for (int k = 0; k < s.K; k++)
+                for (int j = 0; j < s.N; j++) explicitB[(long)k * s.N + j] = b[(long)k * s.BRow + (long)j * s.BCol];
+            Native(a, explicitB, c, s with { BRow = s.N, BCol = 1 }, parallelism);
+            return;
+        }
+        if (s.BCol == 1 && s.ACol == 1 && s.N < narrow && s.K >= narrow)
+        {
+            // A · B with few output columns: K-long dots against Bᵀ instead of N-long row updates.
+            var transposedB = new float[(long)s.N * s.K];
+            for (int k = 0; k < s.K; k++)
+                for (int j = 0; j < s.N; j++) transposedB[(long)j * s.K + k] = b[(long)k * s.N + j];
+            Native(a, transposedB, c, s with { BRow = 1, BCol = s.K }, parallelism);
+            return;
+        }
         if (s.ACol != 1 && s.BCol == 1)
         {
-            // Aᵀ · B: the inner dimension (rows of the stored A and B) is long; private M × N accumulators per slice.
+            // Aᵀ · B: the inner dimension (rows of the stored A and B) is long; private accumulators per slice —
+            // M × N, or N × M (updates along A's rows) when N is the narrow side — summed in a fixed order.
+            bool transposedAccumulator = s.N < narrow && s.M >= narrow;
             int slices = Math.Max(1, Math.Min(parallelism * 2, s.K / 256));
             var partial = new float[slices][];
             Parallel.For(0, slices, options, slice =>
@@ -104,6 +127,13 @@ public static class Gemm
                 for (int k = lo; k < hi; k++)
                 {
                     var bRow = b.AsSpan(k * s.N, s.N);
+                    if (transposedAccumulator)
+                    {
+                        var aRow = a.AsSpan(k * s.M, s.M);
+                        for (int j = 0; j < s.N; j++)
+                            if (bRow[j] != 0f) Axpy(acc.AsSpan(j * s.M, s.M), aRow, bRow[j]);
+                        continue;
+                    }
                     for (int i = 0; i < s.M; i++)
                     {
                         float v = a[(long)k * s.ACol + i];
@@ -116,7 +146,11 @@ public static class Gemm
             {
                 var target = c.AsSpan(i * s.N, s.N);
                 if (s.Accumulate == 0) target.Clear();
-                foreach (var acc in partial) Axpy(target, acc.AsSpan(i * s.N, s.N), 1f);
+                foreach (var acc in partial)
+                {
+                    if (!transposedAccumulator) { Axpy(target, acc.AsSpan(i * s.N, s.N), 1f); continue; }
+                    for (int j = 0; j < s.N; j++) target[j] += acc[j * s.M + i];
+                }
             });
             return;
         }

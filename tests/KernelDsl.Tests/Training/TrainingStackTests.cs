@@ -31,6 +31,8 @@ public sealed class TrainingStackTests(IlgpuCpuFixture fixture) : IClassFixture<
     [InlineData(17, 33, 16)]
     [InlineData(40, 600, 9)]
     [InlineData(0, 4, 3)]
+    [InlineData(50, 7, 40)]
+    [InlineData(24, 700, 3)]
     public void GemmMatchesTheReferenceForEveryTransposition(int m, int k, int n)
     {
         using var native = ComputeBackend.Create(BackendKind.NativeCpu);

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Numerics;
 using System.Text;
 using KernelDsl.Graphs;
 using KernelDsl.Hetero;
 using KernelDsl.IO;
 using KernelDsl.Runtime;
+using KernelDsl.Training;
 
 namespace KernelDsl.Bench;
 
@@ -123,8 +123,8 @@ public static class HeteroSuite
         public void Pass(HeteroFeatures x, HeteroFeatures y, HeteroFeatures dy, HeteroFeatures dx)
         {
             var s = _backend.DefaultStream;
-            Relu(s, x["cell"], _reluCell);
-            Relu(s, x["net"], _reluNet);
+            TensorOps.Relu(s, x["cell"], _reluCell);
+            TensorOps.Relu(s, x["net"], _reluNet);
             // Forward: net = drives · relu(cell); cell = feeds · relu(net) + near · relu(cell).
             BenchKernels.SumWarpPerRow(s, _drives, _reluCell, y["net"]);
             BenchKernels.SumWarpPerRow(s, _feeds, _reluNet, _feedsOut);
@@ -135,39 +135,9 @@ public static class HeteroSuite
             BenchKernels.SumWarpPerRow(s, _near.Transposed(), dy["cell"], _nearBack);
             Elementwise.Combine(s, dx["cell"], 1f, _drivesBack, _nearBack);
             BenchKernels.SumWarpPerRow(s, _feeds.Transposed(), dy["cell"], dx["net"]);
-            Mask(s, x["cell"], dx["cell"]);
-            Mask(s, x["net"], dx["net"]);
+            TensorOps.ReluBackward(s, x["cell"], dx["cell"], dx["cell"]);
+            TensorOps.ReluBackward(s, x["net"], dx["net"], dx["net"]);
             s.Synchronize();
-        }
-
-        private static void Relu(ComputeStream s, DenseBuffer<float> x, DenseBuffer<float> y)
-        {
-            if (x.Backend.Kind != BackendKind.NativeCpu) { Elementwise.Combine(s, y, 1f, x); return; } // GPU: a copy stands in for the streaming pass
-            var input = x.HostArray;
-            var output = y.HostArray;
-            Parallel.For(0, Environment.ProcessorCount, part =>
-            {
-                int lo = (int)((long)input.Length * part / Environment.ProcessorCount), hi = (int)((long)input.Length * (part + 1) / Environment.ProcessorCount);
-                int i = lo;
-                for (; i <= hi - Vector<float>.Count; i += Vector<float>.Count)
-                    Vector.Max(new Vector<float>(input.AsSpan(i)), Vector<float>.Zero).CopyTo(output.AsSpan(i));
-                for (; i < hi; i++) output[i] = Math.Max(input[i], 0f);
-            });
-        }
-
-        private static void Mask(ComputeStream s, DenseBuffer<float> x, DenseBuffer<float> gradient)
-        {
-            if (x.Backend.Kind != BackendKind.NativeCpu) { Elementwise.Combine(s, gradient, 1f, x); return; }
-            var input = x.HostArray;
-            var output = gradient.HostArray;
-            Parallel.For(0, Environment.ProcessorCount, part =>
-            {
-                int lo = (int)((long)input.Length * part / Environment.ProcessorCount), hi = (int)((long)input.Length * (part + 1) / Environment.ProcessorCount);
-                int i = lo;
-                for (; i <= hi - Vector<float>.Count; i += Vector<float>.Count)
-                    Vector.ConditionalSelect(Vector.GreaterThan(new Vector<float>(input.AsSpan(i)), Vector<float>.Zero), new Vector<float>(output.AsSpan(i)), Vector<float>.Zero).CopyTo(output.AsSpan(i));
-                for (; i < hi; i++) if (input[i] <= 0f) output[i] = 0f;
-            });
         }
 
         public void Dispose()

@@ -16,7 +16,18 @@ public static class TensorOps
     public static void Relu(ComputeStream stream, DenseBuffer<float> x, DenseBuffer<float> y)
     {
         Same(stream, x, y, nameof(y));
-        if (Native(stream)) { Map(stream, x.HostArray, y.HostArray, static (xs, ys) => { for (int i = 0; i < xs.Length; i++) ys[i] = MathF.Max(xs[i], 0f); }); return; }
+        if (Native(stream))
+        {
+            Map(stream, x.HostArray, y.HostArray, static (xs, ys) =>
+            {
+                int i = 0;
+                if (Vector.IsHardwareAccelerated)
+                    for (; i <= xs.Length - Vector<float>.Count; i += Vector<float>.Count)
+                        Vector.Max(new Vector<float>(xs[i..]), Vector<float>.Zero).CopyTo(ys[i..]);
+                for (; i < xs.Length; i++) ys[i] = MathF.Max(xs[i], 0f);
+            });
+            return;
+        }
         Launch(stream, "relu", x.View.Data, x.View.Data, y.View.Data, 0f, 0u);
     }
 
@@ -28,7 +39,14 @@ public static class TensorOps
         if (Native(stream))
         {
             float[] xs = x.HostArray, g = dy.HostArray, o = dx.HostArray;
-            Parts(stream, xs.Length, (lo, hi) => { for (int i = lo; i < hi; i++) o[i] = xs[i] > 0f ? g[i] : 0f; });
+            Parts(stream, xs.Length, (lo, hi) =>
+            {
+                int i = lo;
+                if (Vector.IsHardwareAccelerated)
+                    for (; i <= hi - Vector<float>.Count; i += Vector<float>.Count)
+                        Vector.ConditionalSelect(Vector.GreaterThan(new Vector<float>(xs, i), Vector<float>.Zero), new Vector<float>(g, i), Vector<float>.Zero).CopyTo(o, i);
+                for (; i < hi; i++) o[i] = xs[i] > 0f ? g[i] : 0f;
+            });
             return;
         }
         Launch(stream, "relu-backward", x.View.Data, dy.View.Data, dx.View.Data, 0f, 0u);

@@ -26,6 +26,14 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
         new(descriptor.Id, location, new EquatableArray<string>(arguments));
 
+    /// <summary>The diagnostic located in <paramref name="tree"/> (analyzers must report in-source locations for squiggles).</summary>
+    public Diagnostic ToDiagnostic(SyntaxTree tree)
+    {
+        var descriptor = Diagnostics.DiagnosticDescriptors.ById(Id);
+        var location = Location is { } l ? tree.GetLocation(l.Span) : Microsoft.CodeAnalysis.Location.None;
+        return Diagnostic.Create(descriptor, location, Arguments.ToImmutableArray().ToArray<object>());
+    }
+
     public Diagnostic ToDiagnostic()
     {
         var descriptor = Diagnostics.DiagnosticDescriptors.ById(Id);

@@ -36,7 +36,7 @@ internal static class CbsrParser
         var method = (IMethodSymbol)context.TargetSymbol;
         var diagnostics = new List<DiagnosticInfo>();
         string name = syntax.Identifier.ValueText;
-        string accessibility = DeclarationShape.Check(syntax, method, diagnostics);
+        string accessibility = DeclarationShape.Check(syntax, method, out bool malformed);
 
         // Operands, in the kind's role order.
         var roles = Roles(kind);
@@ -134,7 +134,7 @@ internal static class CbsrParser
         if (kind == CbsrKernelKind.SpGemm && arguments.TryGetValue("Training", out var training) && training is true && !HasBackward(method, element, index))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingBackward, ArgumentLocation("Training"), name, elementType, indexType));
 
-        if (diagnostics.Count > 0)
+        if (diagnostics.Count > 0 || malformed)
             return new CbsrParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
         var (ns, containing) = DeclarationShape.Location(method);
         var spec = new CbsrKernelSpec(ns, containing, syntax.Identifier.Text, accessibility, kind,

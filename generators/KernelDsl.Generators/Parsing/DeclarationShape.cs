@@ -11,29 +11,47 @@ namespace KernelDsl.Generators.Parsing;
 /// <summary>The declaration-shape rules every kernel attribute shares (KDSL1001, 1002, 1005, 1006) and where the method lives.</summary>
 internal static class DeclarationShape
 {
-    /// <summary>Reports shape problems (the return type only when <paramref name="requireVoid"/>); returns the accessibility modifiers as written.</summary>
-    public static string Check(MethodDeclarationSyntax syntax, IMethodSymbol method, List<DiagnosticInfo> diagnostics, bool requireVoid = true)
+    /// <summary>
+    /// The shape rules (KDSL1001 static partial without a body, KDSL1002 partial containing types, KDSL1005 void
+    /// return when <paramref name="requireVoid"/>, KDSL1006 not generic). <see cref="Analyzers.DeclarationShapeAnalyzer"/>
+    /// reports them live in the IDE; the parsers only use them to refuse to generate, so no rule is reported twice.
+    /// </summary>
+    public static List<DiagnosticInfo> Problems(MethodDeclarationSyntax syntax, IMethodSymbol method, bool requireVoid)
     {
+        var problems = new List<DiagnosticInfo>();
         string name = syntax.Identifier.ValueText;
         bool isStatic = syntax.Modifiers.Any(SyntaxKind.StaticKeyword);
         bool isPartial = syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
         bool hasBody = syntax.Body is not null || syntax.ExpressionBody is not null;
-        string accessibility = string.Join(" ", syntax.Modifiers
-            .Where(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword))
-            .Select(m => m.Text));
+        string accessibility = Accessibility(syntax);
         if (!isStatic || !isPartial || hasBody)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodMustBeStaticPartial, LocationInfo.From(syntax.Identifier), name,
+            problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodMustBeStaticPartial, LocationInfo.From(syntax.Identifier), name,
                 accessibility.Length > 0 ? accessibility : "public"));
         foreach (var type in syntax.Ancestors().OfType<TypeDeclarationSyntax>())
             if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeMustBePartial, LocationInfo.From(type.Identifier),
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeMustBePartial, LocationInfo.From(type.Identifier),
                     type.Identifier.ValueText, name));
         if (requireVoid && !method.ReturnsVoid)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MustReturnVoid, LocationInfo.From(syntax.ReturnType), name,
+            problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MustReturnVoid, LocationInfo.From(syntax.ReturnType), name,
                 method.ReturnType.ToDisplayString()));
         if (syntax.TypeParameterList is not null)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericMethodNotSupported, LocationInfo.From(syntax.TypeParameterList), name));
-        return accessibility;
+            problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericMethodNotSupported, LocationInfo.From(syntax.TypeParameterList), name));
+        return problems;
+    }
+
+    /// <summary>The accessibility modifiers as written.</summary>
+    public static string Accessibility(MethodDeclarationSyntax syntax) => string.Join(" ", syntax.Modifiers
+        .Where(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword))
+        .Select(m => m.Text));
+
+    /// <summary>
+    /// For the parsers: true when the declaration has a shape problem (the analyzer reports it; nothing is generated).
+    /// Returns the accessibility modifiers as written.
+    /// </summary>
+    public static string Check(MethodDeclarationSyntax syntax, IMethodSymbol method, out bool malformed, bool requireVoid = true)
+    {
+        malformed = Problems(syntax, method, requireVoid).Count > 0;
+        return Accessibility(syntax);
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ internal static class HeteroParser
         var method = (IMethodSymbol)context.TargetSymbol;
         var diagnostics = new List<DiagnosticInfo>();
         string name = syntax.Identifier.ValueText;
-        string accessibility = DeclarationShape.Check(syntax, method, diagnostics, requireVoid: false);
+        string accessibility = DeclarationShape.Check(syntax, method, out bool malformed, requireVoid: false);
         if (method.ReturnType is not INamedTypeSymbol returned || OperandClassifier.MetadataName(returned) != KnownTypes.HeteroLayer)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HeteroLayerShape, LocationInfo.From(syntax.ReturnType), name,
                 $"returns '{method.ReturnType.ToDisplayString()}' instead of KernelDsl.Hetero.HeteroLayer"));
@@ -150,7 +150,7 @@ internal static class HeteroParser
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DestinationWrittenTwice, relationLocations[group.ElementAt(1).i],
                     group.Key, string.Join(", ", group.Select(p => "'" + p.r.Name + "'"))));
 
-        if (diagnostics.Count > 0)
+        if (diagnostics.Count > 0 || malformed)
             return new HeteroParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
         var (ns, containing) = DeclarationShape.Location(method);
         string indexType = dim <= 256 ? "byte" : dim <= 65536 ? "ushort" : "int";

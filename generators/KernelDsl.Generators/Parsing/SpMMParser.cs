@@ -29,7 +29,7 @@ internal static class SpMMParser
         string name = syntax.Identifier.ValueText;
         var nameLocation = LocationInfo.From(syntax.Identifier);
 
-        string accessibility = DeclarationShape.Check(syntax, method, diagnostics);
+        string accessibility = DeclarationShape.Check(syntax, method, out bool malformed);
 
         // Attribute arguments.
         var attribute = context.Attributes[0];
@@ -188,7 +188,7 @@ internal static class SpMMParser
             messageSpec = MessageParser.Parse(message, ArgumentLocation("Message"), method.ContainingType, elementType,
                 context.SemanticModel.Compilation, diagnostics, ct);
 
-        if (diagnostics.Count > 0)
+        if (diagnostics.Count > 0 || malformed)
             return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
 
         var (ns, containing) = DeclarationShape.Location(method);

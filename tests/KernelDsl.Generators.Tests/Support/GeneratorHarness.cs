@@ -40,6 +40,19 @@ public static class GeneratorHarness
         CSharpGeneratorDriver.Create(new[] { new KernelDslGenerator().AsSourceGenerator() }, parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
+    /// <summary>The KernelDsl analyzers, as the package ships them.</summary>
+    public static readonly ImmutableArray<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer> Analyzers =
+        ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(new KernelDsl.Generators.Analyzers.DeclarationShapeAnalyzer());
+
+    /// <summary>What a user sees from KernelDsl: the generator's diagnostics and the analyzers', and the generator's result.</summary>
+    public static (GeneratorRunResult Result, ImmutableArray<Diagnostic> Diagnostics) Diagnose(params string[] sources)
+    {
+        var compilation = Compilation(sources);
+        var result = Driver().RunGenerators(compilation).GetRunResult().Results.Single();
+        var analyzed = Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzerExtensions.WithAnalyzers(compilation, Analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        return (result, result.Diagnostics.AddRange(analyzed));
+    }
+
     /// <summary>The generator's result, plus every diagnostic of the compilation with the generated code added.</summary>
     public static (GeneratorRunResult Result, ImmutableArray<Diagnostic> CompilationDiagnostics) Run(params string[] sources)
     {

@@ -12,7 +12,7 @@ public static class GeneratorHarness
     // Documentation comments are parsed (as in a project with GenerateDocumentationFile), so malformed XML in generated docs fails the tests.
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview, DocumentationMode.Diagnose);
 
-    private static readonly ImmutableArray<MetadataReference> References = Net100.References.All
+    public static readonly ImmutableArray<MetadataReference> References = Net100.References.All
         .Cast<MetadataReference>()
         .Concat(new[]
         {

@@ -30,6 +30,7 @@ public sealed class PackageTests(ITestOutputHelper output)
                 var entries = zip.Entries.Select(e => e.FullName).ToList();
                 Assert.Contains("lib/net10.0/KernelDsl.dll", entries);
                 Assert.Contains("analyzers/dotnet/cs/KernelDsl.Generators.dll", entries);
+                Assert.Contains("analyzers/dotnet/cs/KernelDsl.CodeFixes.dll", entries);
                 var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open()).ReadToEnd();
                 Assert.Contains("id=\"ILGPU\"", nuspec, StringComparison.Ordinal);
                 Assert.DoesNotContain("Microsoft.CodeAnalysis", nuspec, StringComparison.Ordinal);

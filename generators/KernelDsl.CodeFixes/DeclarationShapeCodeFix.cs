@@ -1,0 +1,90 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace KernelDsl.CodeFixes;
+
+/// <summary>
+/// Mechanical fixes of the declaration-shape rules: KDSL1001 makes the method <c>static partial</c> and drops its
+/// body (the generator writes it); KDSL1002 adds <c>partial</c> to the containing type.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DeclarationShapeCodeFix)), Shared]
+public sealed class DeclarationShapeCodeFix : CodeFixProvider
+{
+    public const string MethodMustBeStaticPartial = "KDSL1001";
+    public const string ContainingTypeMustBePartial = "KDSL1002";
+
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(MethodMustBeStaticPartial, ContainingTypeMustBePartial);
+
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null) return;
+        foreach (var diagnostic in context.Diagnostics)
+        {
+            var token = root.FindToken(diagnostic.Location.SourceSpan.Start);
+            if (diagnostic.Id == MethodMustBeStaticPartial && token.Parent is MethodDeclarationSyntax method)
+                context.RegisterCodeFix(CodeAction.Create("Make the kernel declaration 'static partial' without a body",
+                    ct => Replace(context.Document, root, method, StaticPartial(method), ct), MethodMustBeStaticPartial), diagnostic);
+            else if (diagnostic.Id == ContainingTypeMustBePartial && token.Parent is TypeDeclarationSyntax type)
+                context.RegisterCodeFix(CodeAction.Create($"Make '{type.Identifier.ValueText}' partial",
+                    ct => Replace(context.Document, root, type, AddModifier(type, SyntaxKind.PartialKeyword), ct), ContainingTypeMustBePartial), diagnostic);
+        }
+    }
+
+    private static Task<Document> Replace(Document document, SyntaxNode root, SyntaxNode old, SyntaxNode replacement, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(document.WithSyntaxRoot(root.ReplaceNode(old, replacement)));
+    }
+
+    /// <summary>Adds <c>static</c> and <c>partial</c> where missing (in C# order: ... static partial) and replaces a body with <c>;</c>.</summary>
+    private static MethodDeclarationSyntax StaticPartial(MethodDeclarationSyntax method)
+    {
+        var modifiers = method.Modifiers;
+        if (!modifiers.Any(SyntaxKind.StaticKeyword))
+        {
+            int at = modifiers.IndexOf(SyntaxKind.PartialKeyword);
+            var keyword = SyntaxFactory.Token(SyntaxKind.StaticKeyword).WithTrailingTrivia(SyntaxFactory.Space);
+            modifiers = at >= 0 ? modifiers.Insert(at, keyword) : modifiers.Add(keyword);
+        }
+        if (!modifiers.Any(SyntaxKind.PartialKeyword))
+            modifiers = modifiers.Add(SyntaxFactory.Token(SyntaxKind.PartialKeyword).WithTrailingTrivia(SyntaxFactory.Space));
+        var fixedMethod = WithModifiers(method, modifiers);
+        if (fixedMethod.Body is not null || fixedMethod.ExpressionBody is not null)
+        {
+            var end = fixedMethod.Body?.GetTrailingTrivia() ?? fixedMethod.SemicolonToken.TrailingTrivia;
+            fixedMethod = fixedMethod.WithBody(null).WithExpressionBody(null)
+                .WithParameterList(fixedMethod.ParameterList.WithTrailingTrivia())
+                .WithSemicolonToken(SyntaxFactory.Token(SyntaxKind.SemicolonToken).WithTrailingTrivia(end));
+        }
+        return fixedMethod;
+    }
+
+    private static MethodDeclarationSyntax WithModifiers(MethodDeclarationSyntax method, SyntaxTokenList modifiers)
+    {
+        if (method.Modifiers.Count > 0) return method.WithModifiers(modifiers);
+        // No modifiers before: the return type carries the leading trivia (indentation); move it to the first modifier.
+        var leading = method.ReturnType.GetLeadingTrivia();
+        return method.WithReturnType(method.ReturnType.WithLeadingTrivia())
+            .WithModifiers(modifiers.Replace(modifiers[0], modifiers[0].WithLeadingTrivia(leading)));
+    }
+
+    private static TypeDeclarationSyntax AddModifier(TypeDeclarationSyntax type, SyntaxKind kind)
+    {
+        var keyword = SyntaxFactory.Token(kind).WithTrailingTrivia(SyntaxFactory.Space);
+        if (type.Modifiers.Count == 0)
+            return type.WithKeyword(type.Keyword.WithLeadingTrivia()).WithModifiers(SyntaxFactory.TokenList(keyword.WithLeadingTrivia(type.Keyword.LeadingTrivia)));
+        // 'partial' goes last, right before the type keyword (public static partial class).
+        return type.WithModifiers(type.Modifiers.Add(keyword));
+    }
+}

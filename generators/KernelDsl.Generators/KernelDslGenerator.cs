@@ -36,8 +36,8 @@ public sealed class KernelDslGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(results, static (spc, result) =>
         {
-            foreach (var diagnostic in result.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-            if (result.Spec is not { } spec) return;
+            ReportOwn(spc, result.Diagnostics);
+            if (result.Spec is not { } spec) { EmitStub(spc, result.Stub); return; }
             string dispatch, kernel, native;
             try
             {
@@ -66,6 +66,23 @@ public sealed class KernelDslGenerator : IIncrementalGenerator
         RegisterHetero(context);
     }
 
+    /// <summary>
+    /// Reports what only the generator can: its own failure (KDSL9001). Every other rule comes from
+    /// <see cref="Analyzers.KernelDeclarationAnalyzer"/>, which runs the same parsers while the user types.
+    /// </summary>
+    private static void ReportOwn(SourceProductionContext spc, EquatableArray<DiagnosticInfo> diagnostics)
+    {
+        foreach (var diagnostic in diagnostics)
+            if (diagnostic.Id == DiagnosticDescriptors.GeneratorException.Id) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+    }
+
+    /// <summary>The throwing body of a refused declaration, so that only the KDSL errors remain to fix.</summary>
+    private static void EmitStub(SourceProductionContext spc, StubSpec? stub)
+    {
+        if (stub is null) return;
+        spc.AddSource(StubEmitter.HintName(stub), SourceText.From(StubEmitter.Emit(stub), System.Text.Encoding.UTF8));
+    }
+
     /// <summary>Tracking name of the [HeteroLayer] parse step.</summary>
     public const string HeteroParseStep = "KernelDsl.Hetero.Parse";
 
@@ -80,8 +97,8 @@ public sealed class KernelDslGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(results, static (spc, result) =>
         {
-            foreach (var diagnostic in result.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-            if (result.Spec is not { } spec) return;
+            ReportOwn(spc, result.Diagnostics);
+            if (result.Spec is not { } spec) { EmitStub(spc, result.Stub); return; }
             var files = new System.Collections.Generic.List<(string Hint, string Text)>();
             try
             {
@@ -139,8 +156,8 @@ public sealed class KernelDslGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(results, static (spc, result) =>
         {
-            foreach (var diagnostic in result.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-            if (result.Spec is not { } spec) return;
+            ReportOwn(spc, result.Diagnostics);
+            if (result.Spec is not { } spec) { EmitStub(spc, result.Stub); return; }
             string dispatch, kernel, native;
             try
             {

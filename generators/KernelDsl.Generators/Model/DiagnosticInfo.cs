@@ -26,11 +26,15 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
         new(descriptor.Id, location, new EquatableArray<string>(arguments));
 
-    /// <summary>The diagnostic located in <paramref name="tree"/> (analyzers must report in-source locations for squiggles).</summary>
-    public Diagnostic ToDiagnostic(SyntaxTree tree)
+    /// <summary>
+    /// The diagnostic located in the syntax tree of <paramref name="compilation"/> it points into (analyzers must report
+    /// in-source locations for the IDE to underline them).
+    /// </summary>
+    public Diagnostic ToDiagnostic(Compilation compilation)
     {
         var descriptor = Diagnostics.DiagnosticDescriptors.ById(Id);
-        var location = Location is { } l ? tree.GetLocation(l.Span) : Microsoft.CodeAnalysis.Location.None;
+        var tree = Location is { } l ? System.Linq.Enumerable.FirstOrDefault(compilation.SyntaxTrees, t => t.FilePath == l.FilePath) : null;
+        var location = tree is not null ? tree.GetLocation(Location!.Span) : Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None;
         return Diagnostic.Create(descriptor, location, Arguments.ToImmutableArray().ToArray<object>());
     }
 

@@ -25,15 +25,16 @@ internal static class CbsrParser
 
     private static string AttributeName(CbsrKernelKind kind) => kind.ToString();
 
-    public static CbsrParseResult Parse(GeneratorAttributeSyntaxContext context, CbsrKernelKind kind, CancellationToken ct)
-    {
-        var syntax = (MethodDeclarationSyntax)context.TargetNode;
-        return DeclarationShape.Guarded(syntax, () => ParseCore(context, syntax, kind, ct), failed => new CbsrParseResult(null, failed));
-    }
+    public static CbsrParseResult Parse(GeneratorAttributeSyntaxContext context, CbsrKernelKind kind, CancellationToken ct) =>
+        Parse(KernelDeclaration.From(context), kind, ct);
 
-    private static CbsrParseResult ParseCore(GeneratorAttributeSyntaxContext context, MethodDeclarationSyntax syntax, CbsrKernelKind kind, CancellationToken ct)
+    public static CbsrParseResult Parse(KernelDeclaration declaration, CbsrKernelKind kind, CancellationToken ct) =>
+        DeclarationShape.Guarded(declaration.Syntax, () => ParseCore(declaration, kind, ct), failed => new CbsrParseResult(null, failed));
+
+    private static CbsrParseResult ParseCore(KernelDeclaration declaration, CbsrKernelKind kind, CancellationToken ct)
     {
-        var method = (IMethodSymbol)context.TargetSymbol;
+        var syntax = declaration.Syntax;
+        var method = declaration.Method;
         var diagnostics = new List<DiagnosticInfo>();
         string name = syntax.Identifier.ValueText;
         string accessibility = DeclarationShape.Check(syntax, method, out bool malformed);
@@ -85,7 +86,7 @@ internal static class CbsrParser
                     $"[{AttributeName(kind)}] takes ({string.Join(", ", roles.Select(r => r.Description))})"));
 
         // Attribute arguments.
-        var attribute = context.Attributes[0];
+        var attribute = declaration.Attribute;
         var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
         LocationInfo? ArgumentLocation(string argument) =>
             LocationInfo.From((SyntaxNode?)attributeSyntax?.ArgumentList?.Arguments
@@ -135,7 +136,7 @@ internal static class CbsrParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingBackward, ArgumentLocation("Training"), name, elementType, indexType));
 
         if (diagnostics.Count > 0 || malformed)
-            return new CbsrParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+            return new CbsrParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method));
         var (ns, containing) = DeclarationShape.Location(method);
         var spec = new CbsrKernelSpec(ns, containing, syntax.Identifier.Text, accessibility, kind,
             kind is CbsrKernelKind.SpGemm or CbsrKernelKind.SSpMM ? (ScheduleKind)schedule : ScheduleKind.RowProductSharedAccumulator,

@@ -13,7 +13,7 @@ internal static class DeclarationShape
 {
     /// <summary>
     /// The shape rules (KDSL1001 static partial without a body, KDSL1002 partial containing types, KDSL1005 void
-    /// return when <paramref name="requireVoid"/>, KDSL1006 not generic). <see cref="Analyzers.DeclarationShapeAnalyzer"/>
+    /// return when <paramref name="requireVoid"/>, KDSL1006 not generic). <see cref="Analyzers.KernelDeclarationAnalyzer"/>
     /// reports them live in the IDE; the parsers only use them to refuse to generate, so no rule is reported twice.
     /// </summary>
     public static List<DiagnosticInfo> Problems(MethodDeclarationSyntax syntax, IMethodSymbol method, bool requireVoid)

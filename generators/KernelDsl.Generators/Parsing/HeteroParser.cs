@@ -19,15 +19,15 @@ internal static class HeteroParser
     /// <summary>The most streams a layer may ask for (KernelDsl.Hetero.HeteroExecution.MaxStreams).</summary>
     public const int MaxStreams = 16;
 
-    public static HeteroParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
-    {
-        var syntax = (MethodDeclarationSyntax)context.TargetNode;
-        return DeclarationShape.Guarded(syntax, () => ParseCore(context, syntax, ct), failed => new HeteroParseResult(null, failed));
-    }
+    public static HeteroParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct) => Parse(KernelDeclaration.From(context), ct);
 
-    private static HeteroParseResult ParseCore(GeneratorAttributeSyntaxContext context, MethodDeclarationSyntax syntax, CancellationToken ct)
+    public static HeteroParseResult Parse(KernelDeclaration declaration, CancellationToken ct) =>
+        DeclarationShape.Guarded(declaration.Syntax, () => ParseCore(declaration, ct), failed => new HeteroParseResult(null, failed));
+
+    private static HeteroParseResult ParseCore(KernelDeclaration declaration, CancellationToken ct)
     {
-        var method = (IMethodSymbol)context.TargetSymbol;
+        var syntax = declaration.Syntax;
+        var method = declaration.Method;
         var diagnostics = new List<DiagnosticInfo>();
         string name = syntax.Identifier.ValueText;
         string accessibility = DeclarationShape.Check(syntax, method, out bool malformed, requireVoid: false);
@@ -36,7 +36,7 @@ internal static class HeteroParser
                 $"returns '{method.ReturnType.ToDisplayString()}' instead of KernelDsl.Hetero.HeteroLayer"));
 
         // The attribute: node types and named arguments.
-        var attribute = context.Attributes[0];
+        var attribute = declaration.Attribute;
         var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
         LocationInfo? ArgumentLocation(string argument) =>
             LocationInfo.From((SyntaxNode?)attributeSyntax?.ArgumentList?.Arguments
@@ -151,7 +151,7 @@ internal static class HeteroParser
                     group.Key, string.Join(", ", group.Select(p => "'" + p.r.Name + "'"))));
 
         if (diagnostics.Count > 0 || malformed)
-            return new HeteroParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+            return new HeteroParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method));
         var (ns, containing) = DeclarationShape.Location(method);
         string indexType = dim <= 256 ? "byte" : dim <= 65536 ? "ushort" : "int";
         var spec = new HeteroLayerSpec(ns, containing, syntax.Identifier.Text, accessibility, execution,

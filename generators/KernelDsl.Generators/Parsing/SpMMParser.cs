@@ -16,15 +16,15 @@ internal static class SpMMParser
     /// <summary>Test hook: called with each method name before parsing; throwing simulates a generator bug.</summary>
     internal static Func<string, bool>? FaultInjection;
 
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
-    {
-        var syntax = (MethodDeclarationSyntax)context.TargetNode;
-        return DeclarationShape.Guarded(syntax, () => ParseCore(context, syntax, ct), failed => new ParseResult(null, failed));
-    }
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct) => Parse(KernelDeclaration.From(context), ct);
 
-    private static ParseResult ParseCore(GeneratorAttributeSyntaxContext context, MethodDeclarationSyntax syntax, CancellationToken ct)
+    public static ParseResult Parse(KernelDeclaration declaration, CancellationToken ct) =>
+        DeclarationShape.Guarded(declaration.Syntax, () => ParseCore(declaration, ct), failed => new ParseResult(null, failed));
+
+    private static ParseResult ParseCore(KernelDeclaration declaration, CancellationToken ct)
     {
-        var method = (IMethodSymbol)context.TargetSymbol;
+        var syntax = declaration.Syntax;
+        var method = declaration.Method;
         var diagnostics = new List<DiagnosticInfo>();
         string name = syntax.Identifier.ValueText;
         var nameLocation = LocationInfo.From(syntax.Identifier);
@@ -32,7 +32,7 @@ internal static class SpMMParser
         string accessibility = DeclarationShape.Check(syntax, method, out bool malformed);
 
         // Attribute arguments.
-        var attribute = context.Attributes[0];
+        var attribute = declaration.Attribute;
         var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
         LocationInfo? ArgumentLocation(string argument) =>
             LocationInfo.From((SyntaxNode?)attributeSyntax?.ArgumentList?.Arguments
@@ -186,10 +186,10 @@ internal static class SpMMParser
         MessageSpec? messageSpec = null;
         if (message is not null)
             messageSpec = MessageParser.Parse(message, ArgumentLocation("Message"), method.ContainingType, elementType,
-                context.SemanticModel.Compilation, diagnostics, ct);
+                declaration.Compilation, diagnostics, ct);
 
         if (diagnostics.Count > 0 || malformed)
-            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method));
 
         var (ns, containing) = DeclarationShape.Location(method);
         var spec = new SpMMSpec(ns, containing, syntax.Identifier.Text, accessibility, form!.Value,

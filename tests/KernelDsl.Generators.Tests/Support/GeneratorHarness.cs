@@ -42,7 +42,7 @@ public static class GeneratorHarness
 
     /// <summary>The KernelDsl analyzers, as the package ships them.</summary>
     public static readonly ImmutableArray<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer> Analyzers =
-        ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(new KernelDsl.Generators.Analyzers.DeclarationShapeAnalyzer());
+        ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(new KernelDsl.Generators.Analyzers.KernelDeclarationAnalyzer());
 
     /// <summary>What a user sees from KernelDsl: the generator's diagnostics and the analyzers', and the generator's result.</summary>
     public static (GeneratorRunResult Result, ImmutableArray<Diagnostic> Diagnostics) Diagnose(params string[] sources)

@@ -5,8 +5,8 @@ using Xunit;
 
 namespace KernelDsl.Generators.Tests.Analyzers;
 
-/// <summary>The live declaration-shape analyzer: what it leaves alone and that it never throws.</summary>
-public sealed class DeclarationShapeAnalyzerTests
+/// <summary>The live analyzer: what it leaves alone and that it never throws.</summary>
+public sealed class KernelDeclarationAnalyzerTests
 {
     private static IReadOnlyList<Diagnostic> Analyze(Compilation compilation) =>
         compilation.WithAnalyzers(GeneratorHarness.Analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();

@@ -25,13 +25,31 @@ public sealed class DeclarationShapeCodeFixTests
         var compilation = (await document.Project.GetCompilationAsync())!;
         var diagnostic = (await compilation.WithAnalyzers(GeneratorHarness.Analyzers).GetAnalyzerDiagnosticsAsync()).First(d => d.Id == id);
         var actions = new List<CodeAction>();
-        await new DeclarationShapeCodeFix().RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None));
+        foreach (var provider in Providers.Where(p => p.FixableDiagnosticIds.Contains(id)))
+            await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None));
         var operation = Assert.Single((await Assert.Single(actions).GetOperationsAsync(CancellationToken.None)).OfType<ApplyChangesOperation>());
         return (await operation.ChangedSolution.GetDocument(document.Id)!.GetTextAsync()).ToString();
     }
 
+    private static readonly CodeFixProvider[] Providers = [new DeclarationShapeCodeFix(), new BlockSizeCodeFix()];
+
+    /// <summary>The diagnostic cases whose fix is mechanical; each must be turned into its fixed twin exactly.</summary>
     public static IEnumerable<object[]> FixableCases =>
-        DiagnosticCases.All.Where(c => new DeclarationShapeCodeFix().FixableDiagnosticIds.Contains(c.Id)).Select(c => new object[] { c.Case });
+        new[] { "not static", "has a body", "type not partial", "block size not a warp multiple" }.Select(c => new object[] { c });
+
+    [Fact]
+    public async Task KDSL3004CasesThatNeedADecisionGetNoFix()
+    {
+        var (bad, _) = Markup.Parse(DiagnosticCases.All.Single(c => c.Case == "warps per block out of range").Bad);
+        using var workspace = new AdhocWorkspace();
+        var document = workspace.AddProject("Consumer", LanguageNames.CSharp).WithMetadataReferences(GeneratorHarness.References)
+            .WithParseOptions(GeneratorHarness.ParseOptions).AddDocument("Source0.cs", bad);
+        var compilation = (await document.Project.GetCompilationAsync())!;
+        var diagnostic = (await compilation.WithAnalyzers(GeneratorHarness.Analyzers).GetAnalyzerDiagnosticsAsync()).Single(d => d.Id == "KDSL3004");
+        var actions = new List<CodeAction>();
+        await new BlockSizeCodeFix().RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None));
+        Assert.Empty(actions);
+    }
 
     [Theory]
     [MemberData(nameof(FixableCases))]

@@ -11,7 +11,7 @@ using Xunit;
 namespace KernelDsl.Generators.Tests.Analyzers;
 
 /// <summary>Each mechanical fix produces the expected code, and the diagnostic is gone afterwards.</summary>
-public sealed class DeclarationShapeCodeFixTests
+public sealed class CodeFixTests
 {
     /// <summary>Applies the first fix offered for the first <paramref name="id"/> diagnostic the analyzers report.</summary>
     private static async Task<string> Fix(string source, string id)
@@ -31,11 +31,11 @@ public sealed class DeclarationShapeCodeFixTests
         return (await operation.ChangedSolution.GetDocument(document.Id)!.GetTextAsync()).ToString();
     }
 
-    private static readonly CodeFixProvider[] Providers = [new DeclarationShapeCodeFix(), new BlockSizeCodeFix()];
+    private static readonly CodeFixProvider[] Providers = [new DeclarationShapeCodeFix(), new BlockSizeCodeFix(), new MissingBackwardCodeFix()];
 
     /// <summary>The diagnostic cases whose fix is mechanical; each must be turned into its fixed twin exactly.</summary>
     public static IEnumerable<object[]> FixableCases =>
-        new[] { "not static", "has a body", "type not partial", "block size not a warp multiple" }.Select(c => new object[] { c });
+        new[] { "not static", "has a body", "type not partial", "block size not a warp multiple", "training without backward" }.Select(c => new object[] { c });
 
     [Fact]
     public async Task KDSL3004CasesThatNeedADecisionGetNoFix()

@@ -31,11 +31,12 @@ public sealed class CodeFixTests
         return (await operation.ChangedSolution.GetDocument(document.Id)!.GetTextAsync()).ToString();
     }
 
-    private static readonly CodeFixProvider[] Providers = [new DeclarationShapeCodeFix(), new BlockSizeCodeFix(), new MissingBackwardCodeFix()];
+    private static readonly CodeFixProvider[] Providers = [new DeclarationShapeCodeFix(), new BlockSizeCodeFix(), new MissingBackwardCodeFix(), new ScheduleCodeFix()];
 
     /// <summary>The diagnostic cases whose fix is mechanical; each must be turned into its fixed twin exactly.</summary>
     public static IEnumerable<object[]> FixableCases =>
-        new[] { "not static", "has a body", "type not partial", "block size not a warp multiple", "training without backward" }.Select(c => new object[] { c });
+        new[] { "not static", "has a body", "type not partial", "block size not a warp multiple", "training without backward",
+            "SpMM with the SpGemm schedule", "degree-sorted Max", "degree-sorted views", "SpGemm with a dense schedule" }.Select(c => new object[] { c });
 
     [Fact]
     public async Task KDSL3004CasesThatNeedADecisionGetNoFix()

@@ -50,6 +50,8 @@ public static class DiagnosticCases
             Wrap("[Message] static float M(float e, float v)\n{\n    var t = e;\n    return t * v;\n}\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");")),
         ("message calls Console", "KDSL4005", Wrap("[Message] static float M(float e, float v) => e * v + [|Console.Read()|];\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");"),
             Wrap("[Message] static float M(float e, float v) => e * v + MathF.Sqrt(MathF.Abs(v));\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");")),
+        ("message makes a virtual call", "KDSL4005", Wrap("[Message] static float M(float e, float v) => e * v + [|v.GetHashCode()|];\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");"),
+            Wrap("[Message] static float M(float e, float v) => e * v + MathF.Abs(v);\n[SpMM(Message = nameof(M))] public static partial void F(" + Ops + ");")),
         ("reduce on int", "KDSL4006", Wrap("[SpMM(Reduce = [|Reduce.Max|])] public static partial void F(ComputeStream s, CsrBuffer<int> a, DenseBuffer<int> x, DenseBuffer<int> y);"),
             Wrap("[SpMM(Reduce = Reduce.Max)] public static partial void F(ComputeStream s, CsrBuffer<double> a, DenseBuffer<double> x, DenseBuffer<double> y);")),
         ("unknown reduce", "KDSL4006", Wrap("[SpMM(Reduce = [|(Reduce)8|])] public static partial void F(" + Ops + ");"),

@@ -17,29 +17,22 @@ namespace KernelDsl.CodeFixes;
 /// another schedule) need a decision, so they get no fix.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(BlockSizeCodeFix)), Shared]
-public sealed class BlockSizeCodeFix : CodeFixProvider
+public sealed class BlockSizeCodeFix : KernelDslCodeFix
 {
     public const string InvalidScheduleParameter = "KDSL3004";
     private const int WarpSize = 32;
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(InvalidScheduleParameter);
 
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    protected override void Register(CodeFixContext context, SyntaxNode root, Diagnostic diagnostic)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null) return;
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not LiteralExpressionSyntax literal
-                || literal.Parent is not AttributeArgumentSyntax { NameEquals.Name.Identifier.ValueText: "BlockSize" }
-                || literal.Token.Value is not int size) continue;
-            int rounded = Math.Min(1024, Math.Max(WarpSize, (size + WarpSize - 1) / WarpSize * WarpSize));
-            if (rounded == size) continue;
-            var replacement = SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(rounded)).WithTriviaFrom(literal);
-            context.RegisterCodeFix(CodeAction.Create($"Use BlockSize = {rounded.ToString(CultureInfo.InvariantCulture)} (a multiple of the warp size)",
-                ct => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(literal, replacement))), InvalidScheduleParameter), diagnostic);
-        }
+        if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not LiteralExpressionSyntax literal
+            || literal.Parent is not AttributeArgumentSyntax { NameEquals.Name.Identifier.ValueText: "BlockSize" }
+            || literal.Token.Value is not int size) return;
+        int rounded = Math.Min(1024, Math.Max(WarpSize, (size + WarpSize - 1) / WarpSize * WarpSize));
+        if (rounded == size) return;
+        var replacement = SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(rounded)).WithTriviaFrom(literal);
+        context.RegisterCodeFix(CodeAction.Create($"Use BlockSize = {rounded.ToString(CultureInfo.InvariantCulture)} (a multiple of the warp size)",
+            _ => Replace(context.Document, root, literal, replacement), InvalidScheduleParameter), diagnostic);
     }
 }

@@ -16,35 +16,22 @@ namespace KernelDsl.CodeFixes;
 /// body (the generator writes it); KDSL1002 adds <c>partial</c> to the containing type.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DeclarationShapeCodeFix)), Shared]
-public sealed class DeclarationShapeCodeFix : CodeFixProvider
+public sealed class DeclarationShapeCodeFix : KernelDslCodeFix
 {
     public const string MethodMustBeStaticPartial = "KDSL1001";
     public const string ContainingTypeMustBePartial = "KDSL1002";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(MethodMustBeStaticPartial, ContainingTypeMustBePartial);
 
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    protected override void Register(CodeFixContext context, SyntaxNode root, Diagnostic diagnostic)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null) return;
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            var token = root.FindToken(diagnostic.Location.SourceSpan.Start);
-            if (diagnostic.Id == MethodMustBeStaticPartial && token.Parent is MethodDeclarationSyntax method)
-                context.RegisterCodeFix(CodeAction.Create("Make the kernel declaration 'static partial' without a body",
-                    ct => Replace(context.Document, root, method, StaticPartial(method), ct), MethodMustBeStaticPartial), diagnostic);
-            else if (diagnostic.Id == ContainingTypeMustBePartial && token.Parent is TypeDeclarationSyntax type)
-                context.RegisterCodeFix(CodeAction.Create($"Make '{type.Identifier.ValueText}' partial",
-                    ct => Replace(context.Document, root, type, AddModifier(type, SyntaxKind.PartialKeyword), ct), ContainingTypeMustBePartial), diagnostic);
-        }
-    }
-
-    private static Task<Document> Replace(Document document, SyntaxNode root, SyntaxNode old, SyntaxNode replacement, CancellationToken ct)
-    {
-        ct.ThrowIfCancellationRequested();
-        return Task.FromResult(document.WithSyntaxRoot(root.ReplaceNode(old, replacement)));
+        var token = root.FindToken(diagnostic.Location.SourceSpan.Start);
+        if (diagnostic.Id == MethodMustBeStaticPartial && token.Parent is MethodDeclarationSyntax method)
+            context.RegisterCodeFix(CodeAction.Create("Make the kernel declaration 'static partial' without a body",
+                _ => Replace(context.Document, root, method, StaticPartial(method)), MethodMustBeStaticPartial), diagnostic);
+        else if (diagnostic.Id == ContainingTypeMustBePartial && token.Parent is TypeDeclarationSyntax type)
+            context.RegisterCodeFix(CodeAction.Create($"Make '{type.Identifier.ValueText}' partial",
+                _ => Replace(context.Document, root, type, AddModifier(type, SyntaxKind.PartialKeyword)), ContainingTypeMustBePartial), diagnostic);
     }
 
     /// <summary>Adds <c>static</c> and <c>partial</c> where missing (in C# order: ... static partial) and replaces a body with <c>;</c>.</summary>

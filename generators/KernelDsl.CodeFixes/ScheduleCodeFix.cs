@@ -16,33 +16,26 @@ namespace KernelDsl.CodeFixes;
 /// <c>OuterProduct</c> for [SSpMM]. (A CBSR operand on an [SpMM] needs a different attribute, not a schedule: no fix.)
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ScheduleCodeFix)), Shared]
-public sealed class ScheduleCodeFix : CodeFixProvider
+public sealed class ScheduleCodeFix : KernelDslCodeFix
 {
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("KDSL3001", "KDSL3002");
 
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    protected override void Register(CodeFixContext context, SyntaxNode root, Diagnostic diagnostic)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null) return;
-        foreach (var diagnostic in context.Diagnostics)
+        var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+        var argument = node.AncestorsAndSelf().OfType<AttributeArgumentSyntax>().FirstOrDefault();
+        if (argument is not { NameEquals.Name.Identifier.ValueText: "Schedule" } || argument.Parent?.Parent is not AttributeSyntax attribute) return;
+        string? schedule = AttributeName(attribute) switch
         {
-            var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-            var argument = node.AncestorsAndSelf().OfType<AttributeArgumentSyntax>().FirstOrDefault();
-            if (argument is not { NameEquals.Name.Identifier.ValueText: "Schedule" } || argument.Parent?.Parent is not AttributeSyntax attribute) continue;
-            string? schedule = AttributeName(attribute) switch
-            {
-                "SpMM" => "WarpPerRow",
-                "SpGemm" => "RowProductSharedAccumulator",
-                "SSpMM" => "OuterProduct",
-                _ => null,
-            };
-            if (schedule is null) continue;
-            var replacement = SyntaxFactory.ParseExpression("Schedule." + schedule).WithTriviaFrom(argument.Expression);
-            context.RegisterCodeFix(CodeAction.Create($"Use Schedule.{schedule}",
-                ct => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(argument.Expression, replacement))), "KDSL-schedule-" + schedule), diagnostic);
-        }
+            "SpMM" => "WarpPerRow",
+            "SpGemm" => "RowProductSharedAccumulator",
+            "SSpMM" => "OuterProduct",
+            _ => null,
+        };
+        if (schedule is null) return;
+        var replacement = SyntaxFactory.ParseExpression("Schedule." + schedule).WithTriviaFrom(argument.Expression);
+        context.RegisterCodeFix(CodeAction.Create($"Use Schedule.{schedule}",
+            _ => Replace(context.Document, root, argument.Expression, replacement), "KDSL-schedule-" + schedule), diagnostic);
     }
 
     private static string AttributeName(AttributeSyntax attribute)

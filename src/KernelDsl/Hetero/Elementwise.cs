@@ -1,6 +1,7 @@
 using System.Numerics;
 using ILGPU;
 using ILGPU.Runtime;
+using KernelDsl.Native;
 using KernelDsl.Runtime;
 
 namespace KernelDsl.Hetero;
@@ -30,11 +31,11 @@ public static class Elementwise
         if (stream.Backend.Kind == BackendKind.NativeCpu)
         {
             float[] target = destination.HostArray;
-            RunNative(target.Length, stream.Backend.Parallelism, (from, to) =>
+            Vectorized.Chunks(target.Length, stream.Backend.Parallelism, (from, to) =>
             {
-                Copy(parts[0].HostArray.AsSpan(from, to - from), target.AsSpan(from, to - from));
-                for (int p = 1; p < parts.Length; p++) AddScaled(target.AsSpan(from, to - from), parts[p].HostArray.AsSpan(from, to - from), 1f);
-                if (scale != 1f) Scale(target.AsSpan(from, to - from), scale);
+                parts[0].HostArray.AsSpan(from, to - from).CopyTo(target.AsSpan(from, to - from));
+                for (int p = 1; p < parts.Length; p++) Vectorized.Axpy(target.AsSpan(from, to - from), parts[p].HostArray.AsSpan(from, to - from), 1f);
+                if (scale != 1f) Vectorized.Scale(target.AsSpan(from, to - from), scale);
             });
             return;
         }
@@ -57,7 +58,7 @@ public static class Elementwise
         if (stream.Backend.Kind == BackendKind.NativeCpu)
         {
             float[] target = destination.HostArray, from = source.HostArray;
-            RunNative(target.Length, stream.Backend.Parallelism, (lo, hi) => AddScaled(target.AsSpan(lo, hi - lo), from.AsSpan(lo, hi - lo), scale));
+            Vectorized.Chunks(target.Length, stream.Backend.Parallelism, (lo, hi) => Vectorized.Axpy(target.AsSpan(lo, hi - lo), from.AsSpan(lo, hi - lo), scale));
             return;
         }
         Launch(stream.AcceleratorStream!, "add", destination.View.Data, source.View.Data, scale);
@@ -83,11 +84,11 @@ public static class Elementwise
         if (stream.Backend.Kind == BackendKind.NativeCpu)
         {
             float[] target = destination.HostArrays.Values;
-            RunNative(target.Length, stream.Backend.Parallelism, (from, to) =>
+            Vectorized.Chunks(target.Length, stream.Backend.Parallelism, (from, to) =>
             {
                 var span = target.AsSpan(from, to - from);
-                if (destinationScale != 1f) Scale(span, destinationScale);
-                foreach (var (part, scale) in parts) AddScaled(span, part.HostArrays.Values.AsSpan(from, to - from), scale);
+                if (destinationScale != 1f) Vectorized.Scale(span, destinationScale);
+                foreach (var (part, scale) in parts) Vectorized.Axpy(span, part.HostArrays.Values.AsSpan(from, to - from), scale);
             });
             return;
         }
@@ -95,41 +96,6 @@ public static class Elementwise
         var values = destination.View.Values;
         if (destinationScale != 1f) Launch(s, "scale", values, values, destinationScale);
         foreach (var (part, scale) in parts) Launch(s, "add", values, part.View.Values, scale);
-    }
-
-    private static void RunNative(int length, int parallelism, Action<int, int> body)
-    {
-        const int MinChunk = 1 << 15;
-        int chunks = Math.Max(1, Math.Min(parallelism, length / MinChunk));
-        if (chunks == 1) { body(0, length); return; }
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
-            body((int)((long)length * c / chunks), (int)((long)length * (c + 1) / chunks)));
-    }
-
-    private static void Copy(ReadOnlySpan<float> source, Span<float> target) => source.CopyTo(target);
-
-    private static void AddScaled(Span<float> target, ReadOnlySpan<float> source, float scale)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var s = new Vector<float>(scale);
-            for (; i <= target.Length - Vector<float>.Count; i += Vector<float>.Count)
-                (new Vector<float>(target[i..]) + s * new Vector<float>(source[i..])).CopyTo(target[i..]);
-        }
-        for (; i < target.Length; i++) target[i] += scale * source[i];
-    }
-
-    private static void Scale(Span<float> target, float scale)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var s = new Vector<float>(scale);
-            for (; i <= target.Length - Vector<float>.Count; i += Vector<float>.Count)
-                (new Vector<float>(target[i..]) * s).CopyTo(target[i..]);
-        }
-        for (; i < target.Length; i++) target[i] *= scale;
     }
 
     // ILGPU: one kernel with the operation as a constant (copy 0, add 1, scale 2).

@@ -1,6 +1,7 @@
 using System.Numerics;
 using ILGPU;
 using ILGPU.Runtime;
+using KernelDsl.Native;
 using KernelDsl.Runtime;
 
 namespace KernelDsl.Training;
@@ -131,13 +132,13 @@ public static class Gemm
                     {
                         var aRow = a.AsSpan(k * s.M, s.M);
                         for (int j = 0; j < s.N; j++)
-                            if (bRow[j] != 0f) Axpy(acc.AsSpan(j * s.M, s.M), aRow, bRow[j]);
+                            if (bRow[j] != 0f) Vectorized.Axpy(acc.AsSpan(j * s.M, s.M), aRow, bRow[j]);
                         continue;
                     }
                     for (int i = 0; i < s.M; i++)
                     {
                         float v = a[(long)k * s.ACol + i];
-                        if (v != 0f) Axpy(acc.AsSpan(i * s.N, s.N), bRow, v);
+                        if (v != 0f) Vectorized.Axpy(acc.AsSpan(i * s.N, s.N), bRow, v);
                     }
                 }
                 partial[slice] = acc;
@@ -148,7 +149,7 @@ public static class Gemm
                 if (s.Accumulate == 0) target.Clear();
                 foreach (var acc in partial)
                 {
-                    if (!transposedAccumulator) { Axpy(target, acc.AsSpan(i * s.N, s.N), 1f); continue; }
+                    if (!transposedAccumulator) { Vectorized.Axpy(target, acc.AsSpan(i * s.N, s.N), 1f); continue; }
                     for (int j = 0; j < s.N; j++) target[j] += acc[j * s.M + i];
                 }
             });
@@ -168,7 +169,7 @@ public static class Gemm
                     for (int k = 0; k < s.K; k++)
                     {
                         float v = a[(long)i * s.ARow + (long)k * s.ACol];
-                        if (v != 0f) Axpy(target, b.AsSpan(k * s.N, s.N), v);
+                        if (v != 0f) Vectorized.Axpy(target, b.AsSpan(k * s.N, s.N), v);
                     }
                 }
                 else
@@ -189,18 +190,6 @@ public static class Gemm
         float sum = 0f;
         for (int k = 0; k < s.K; k++) sum += a[(long)i * s.ARow + (long)k * s.ACol] * b[(long)k * s.BRow + (long)j * s.BCol];
         return sum;
-    }
-
-    internal static void Axpy(Span<float> y, ReadOnlySpan<float> x, float alpha)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var va = new Vector<float>(alpha);
-            for (; i <= y.Length - Vector<float>.Count; i += Vector<float>.Count)
-                (new Vector<float>(y[i..]) + va * new Vector<float>(x[i..])).CopyTo(y[i..]);
-        }
-        for (; i < y.Length; i++) y[i] += alpha * x[i];
     }
 
     private static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)

@@ -1,6 +1,7 @@
 using System.Numerics;
 using ILGPU;
 using ILGPU.Runtime;
+using KernelDsl.Native;
 using KernelDsl.Runtime;
 
 namespace KernelDsl.Training;
@@ -100,7 +101,7 @@ public static class TensorOps
         {
             float[] ys = y.HostArray, b = bias.HostArray;
             int n = y.Columns;
-            Parts(stream, y.Rows, (lo, hi) => { for (int r = lo; r < hi; r++) Gemm.Axpy(ys.AsSpan(r * n, n), b, 1f); });
+            Parts(stream, y.Rows, (lo, hi) => { for (int r = lo; r < hi; r++) Vectorized.Axpy(ys.AsSpan(r * n, n), b, 1f); });
             return;
         }
         var s = stream.AcceleratorStream!;
@@ -126,11 +127,11 @@ public static class TensorOps
             Parallel.For(0, slices, new ParallelOptions { MaxDegreeOfParallelism = stream.Backend.Parallelism }, slice =>
             {
                 var acc = new float[n];
-                for (int r = (int)((long)rows * slice / slices); r < (int)((long)rows * (slice + 1) / slices); r++) Gemm.Axpy(acc, g.AsSpan(r * n, n), 1f);
+                for (int r = (int)((long)rows * slice / slices); r < (int)((long)rows * (slice + 1) / slices); r++) Vectorized.Axpy(acc, g.AsSpan(r * n, n), 1f);
                 partial[slice] = acc;
             });
             if (!accumulate) Array.Clear(o);
-            foreach (var acc in partial) Gemm.Axpy(o, acc, 1f);
+            foreach (var acc in partial) Vectorized.Axpy(o, acc, 1f);
             return;
         }
         var s = stream.AcceleratorStream!;
@@ -211,13 +212,7 @@ public static class TensorOps
             throw new ArgumentException($"{otherName} is {other.Rows} x {other.Columns} but x is {x.Rows} x {x.Columns}; they must have the same shape.", otherName);
     }
 
-    private static void Parts(ComputeStream stream, int length, Action<int, int> body)
-    {
-        int parts = Math.Max(1, Math.Min(stream.Backend.Parallelism * 4, length / 4096));
-        if (parts == 1) { body(0, length); return; }
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = stream.Backend.Parallelism },
-            part => body((int)((long)length * part / parts), (int)((long)length * (part + 1) / parts)));
-    }
+    private static void Parts(ComputeStream stream, int length, Action<int, int> body) => Vectorized.Chunks(length, stream.Backend.Parallelism, body);
 
     private static void Map(ComputeStream stream, float[] x, float[] y, SpanAction body) =>
         Parts(stream, x.Length, (lo, hi) => body(x.AsSpan(lo, hi - lo), y.AsSpan(lo, hi - lo)));

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using KernelDsl.Generators.Diagnostics;
 using KernelDsl.Generators.Emitting;
 using KernelDsl.Generators.Emitting.Cpu;
@@ -38,23 +40,27 @@ public sealed class KernelDslGenerator : IIncrementalGenerator
         {
             ReportOwn(spc, result.Diagnostics);
             if (result.Spec is not { } spec) { EmitStub(spc, result.Stub); return; }
-            string dispatch, kernel, native;
-            try
+            AddFiles(spc, spec, () =>
             {
-                dispatch = SpMMEmitter.Emit(spec);
-                kernel = IlgpuSpMMEmitter.Emit(spec);
-                native = spec.Form == OperandForm.Buffers ? NativeSpMMEmitter.Emit(spec) : "";
-            }
-            catch (Exception ex)
-            {
-                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorException, null, spec.DeclarationName, ex.GetType().Name + ": " + ex.Message));
-                return;
-            }
-            string prefix = SourceFile.HintPrefix(spec);
-            spc.AddSource(prefix + ".SpMM.g.cs", SourceText.From(dispatch, System.Text.Encoding.UTF8));
-            spc.AddSource(prefix + ".Ilgpu.g.cs", SourceText.From(kernel, System.Text.Encoding.UTF8));
-            if (native.Length > 0) spc.AddSource(prefix + ".Cpu.g.cs", SourceText.From(native, System.Text.Encoding.UTF8));
-            if (spec.Backward) EmitBackward(spc, spec);
+                string prefix = SourceFile.HintPrefix(spec);
+                var files = new List<(string, string)>
+                {
+                    (prefix + ".SpMM.g.cs", SpMMEmitter.Emit(spec)),
+                    (prefix + ".Ilgpu.g.cs", IlgpuSpMMEmitter.Emit(spec)),
+                };
+                if (spec.Form == OperandForm.Buffers) files.Add((prefix + ".Cpu.g.cs", NativeSpMMEmitter.Emit(spec)));
+                if (spec.Backward)
+                {
+                    // [SpMM(Backward = true)]: the backward method and the files of its adjoint product.
+                    var adjoint = SpMMBackwardEmitter.AdjointSpec(spec);
+                    string adjointPrefix = SourceFile.HintPrefix(adjoint);
+                    files.Add((prefix + ".Backward.g.cs", SpMMBackwardEmitter.Emit(spec)));
+                    files.Add((adjointPrefix + ".SpMM.g.cs", SpMMEmitter.Emit(adjoint)));
+                    files.Add((adjointPrefix + ".Ilgpu.g.cs", IlgpuSpMMEmitter.Emit(adjoint)));
+                    files.Add((adjointPrefix + ".Cpu.g.cs", NativeSpMMEmitter.Emit(adjoint)));
+                }
+                return files;
+            });
         });
 
         RegisterCbsr(context, KnownTypes.MaxKAttribute, CbsrKernelKind.MaxK);
@@ -80,7 +86,7 @@ public sealed class KernelDslGenerator : IIncrementalGenerator
     private static void EmitStub(SourceProductionContext spc, StubSpec? stub)
     {
         if (stub is null) return;
-        spc.AddSource(StubEmitter.HintName(stub), SourceText.From(StubEmitter.Emit(stub), System.Text.Encoding.UTF8));
+        AddFiles(spc, stub, () => new List<(string, string)> { (StubEmitter.HintName(stub), StubEmitter.Emit(stub)) });
     }
 
     /// <summary>Tracking name of the [HeteroLayer] parse step.</summary>
@@ -99,51 +105,56 @@ public sealed class KernelDslGenerator : IIncrementalGenerator
         {
             ReportOwn(spc, result.Diagnostics);
             if (result.Spec is not { } spec) { EmitStub(spc, result.Stub); return; }
-            var files = new System.Collections.Generic.List<(string Hint, string Text)>();
-            try
+            AddFiles(spc, spec, () =>
             {
-                files.Add((HeteroEmitter.HintPrefix(spec) + ".HeteroLayer.g.cs", HeteroEmitter.Emit(spec)));
-                foreach (var kernel in HeteroEmitter.KernelSpecs(spec))
-                {
-                    string prefix = SourceFile.HintPrefix(kernel);
-                    files.Add((prefix + "." + kernel.Kind + ".g.cs", CbsrDispatchEmitter.Emit(kernel)));
-                    files.Add((prefix + ".Ilgpu.g.cs", IlgpuCbsrEmitter.Emit(kernel)));
-                    files.Add((prefix + ".Cpu.g.cs", NativeCbsrEmitter.Emit(kernel)));
-                }
-            }
-            catch (Exception ex)
-            {
-                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorException, null, spec.DeclarationName, ex.GetType().Name + ": " + ex.Message));
-                return;
-            }
-            foreach (var (hint, text) in files) spc.AddSource(hint, SourceText.From(text, System.Text.Encoding.UTF8));
+                var files = new List<(string, string)> { (HeteroEmitter.HintPrefix(spec) + ".HeteroLayer.g.cs", HeteroEmitter.Emit(spec)) };
+                foreach (var kernel in HeteroEmitter.KernelSpecs(spec)) files.AddRange(CbsrFiles(kernel));
+                return files;
+            });
         });
     }
 
-    /// <summary>[SpMM(Backward = true)]: the backward method and the files of its adjoint product.</summary>
-    private static void EmitBackward(SourceProductionContext spc, SpMMSpec spec)
+    /// <summary>The three files of a MaxK-family kernel: checked dispatch, ILGPU kernel, native implementation.</summary>
+    private static IEnumerable<(string, string)> CbsrFiles(CbsrKernelSpec spec)
     {
-        var adjoint = SpMMBackwardEmitter.AdjointSpec(spec);
-        string backward, dispatch, kernel, native;
+        string prefix = SourceFile.HintPrefix(spec);
+        yield return (prefix + "." + spec.Kind + ".g.cs", CbsrDispatchEmitter.Emit(spec));
+        yield return (prefix + ".Ilgpu.g.cs", IlgpuCbsrEmitter.Emit(spec));
+        yield return (prefix + ".Cpu.g.cs", NativeCbsrEmitter.Emit(spec));
+    }
+
+    /// <summary>
+    /// Emits every file of one declaration, or none: a failure of ours — in an emitter or in <c>AddSource</c> — becomes
+    /// KDSL9001 on this declaration instead of an exception that would drop every generated file of the compilation.
+    /// </summary>
+    private static void AddFiles(SourceProductionContext spc, IDeclaration spec, Func<List<(string Hint, string Text)>> emit)
+    {
+        List<(string Hint, string Text)> files;
         try
         {
-            backward = SpMMBackwardEmitter.Emit(spec);
-            dispatch = SpMMEmitter.Emit(adjoint);
-            kernel = IlgpuSpMMEmitter.Emit(adjoint);
-            native = NativeSpMMEmitter.Emit(adjoint);
+            files = emit();
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorException, null, spec.DeclarationName, ex.GetType().Name + ": " + ex.Message));
+            ReportFailure(spc, spec, ex);
             return;
         }
-        string prefix = SourceFile.HintPrefix(spec);
-        spc.AddSource(prefix + ".Backward.g.cs", SourceText.From(backward, System.Text.Encoding.UTF8));
-        string adjointPrefix = SourceFile.HintPrefix(adjoint);
-        spc.AddSource(adjointPrefix + ".SpMM.g.cs", SourceText.From(dispatch, System.Text.Encoding.UTF8));
-        spc.AddSource(adjointPrefix + ".Ilgpu.g.cs", SourceText.From(kernel, System.Text.Encoding.UTF8));
-        spc.AddSource(adjointPrefix + ".Cpu.g.cs", SourceText.From(native, System.Text.Encoding.UTF8));
+        foreach (var (hint, text) in files)
+        {
+            try
+            {
+                spc.AddSource(hint, SourceText.From(text, System.Text.Encoding.UTF8));
+            }
+            catch (ArgumentException ex)
+            {
+                ReportFailure(spc, spec, ex);
+                return;
+            }
+        }
     }
+
+    private static void ReportFailure(SourceProductionContext spc, IDeclaration spec, Exception ex) =>
+        spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorException, null, spec.DeclarationName, ex.GetType().Name + ": " + ex.Message));
 
     /// <summary>One MaxK-family attribute → <see cref="CbsrKernelSpec"/> → dispatch body, ILGPU kernel, native implementation.</summary>
     private static void RegisterCbsr(IncrementalGeneratorInitializationContext context, string attribute, CbsrKernelKind kind)
@@ -158,22 +169,7 @@ public sealed class KernelDslGenerator : IIncrementalGenerator
         {
             ReportOwn(spc, result.Diagnostics);
             if (result.Spec is not { } spec) { EmitStub(spc, result.Stub); return; }
-            string dispatch, kernel, native;
-            try
-            {
-                dispatch = CbsrDispatchEmitter.Emit(spec);
-                kernel = IlgpuCbsrEmitter.Emit(spec);
-                native = NativeCbsrEmitter.Emit(spec);
-            }
-            catch (Exception ex)
-            {
-                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorException, null, spec.DeclarationName, ex.GetType().Name + ": " + ex.Message));
-                return;
-            }
-            string prefix = SourceFile.HintPrefix(spec);
-            spc.AddSource(prefix + "." + spec.Kind + ".g.cs", SourceText.From(dispatch, System.Text.Encoding.UTF8));
-            spc.AddSource(prefix + ".Ilgpu.g.cs", SourceText.From(kernel, System.Text.Encoding.UTF8));
-            spc.AddSource(prefix + ".Cpu.g.cs", SourceText.From(native, System.Text.Encoding.UTF8));
+            AddFiles(spc, spec, () => CbsrFiles(spec).ToList());
         });
     }
 }

@@ -61,7 +61,9 @@ public sealed class KernelDeclarationAnalyzer : DiagnosticAnalyzer
             var found = name == KnownTypes.SpMMAttribute ? SpMMParser.Parse(declaration, context.CancellationToken).Diagnostics
                 : name == KnownTypes.HeteroLayerAttribute ? HeteroParser.Parse(declaration, context.CancellationToken).Diagnostics
                 : CbsrParser.Parse(declaration, kind!.Value, context.CancellationToken).Diagnostics;
-            foreach (var problem in problems.Concat(found.Where(d => d.Id != DiagnosticDescriptors.GeneratorException.Id)))
+            // With two kernel attributes the intended kernel is unknown: KDSL1008 alone, not the first attribute's rules.
+            bool ambiguous = problems.Any(p => p.Id == DiagnosticDescriptors.SeveralKernelAttributes.Id);
+            foreach (var problem in problems.Concat(ambiguous ? [] : found.Where(d => d.Id != DiagnosticDescriptors.GeneratorException.Id)))
                 context.ReportDiagnostic(problem.ToDiagnostic(context.Compilation));
             return;
         }

@@ -44,6 +44,14 @@ internal static class DiagnosticDescriptors
         "Kernel declaration cannot be generic",
         "'{0}' has type parameters; kernels are specialized at generation time, so declare one method per element type (float, double)");
 
+    public static readonly DiagnosticDescriptor CannotImplementHere = Error("KDSL1007",
+        "Kernel declaration cannot be implemented here",
+        "'{0}' cannot be generated: {1}");
+
+    public static readonly DiagnosticDescriptor SeveralKernelAttributes = Error("KDSL1008",
+        "One kernel attribute per method",
+        "'{0}' carries [{1}] and [{2}]; a method declares one kernel. Keep one attribute and declare the other kernel as its own method.");
+
     public static readonly DiagnosticDescriptor OperandsDisagree = Error("KDSL2001",
         "Operands disagree",
         "Parameter '{0}' {1}; all operands must use the same element type and the same form (buffers with ComputeStream, views with AcceleratorStream)");
@@ -111,6 +119,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MessageThrows = Error("KDSL4007",
         "Message function throws",
         "Message '{0}' throws; kernels cannot raise exceptions. Return a value (e.g. 0) for the invalid case instead.");
+
+    public static readonly DiagnosticDescriptor MessageTooLarge = Error("KDSL4008",
+        "Message expression too deep",
+        "Message '{0}' nests {1} operations deep; KernelDsl inlines messages up to {2} levels. Split the sum into a loop-free helper with fewer terms, or factor repeated terms (e.g. 5000 * edge instead of edge + edge + ...).");
 
     public static readonly DiagnosticDescriptor UnknownNodeType = Error("KDSL5001",
         "Relation names an unknown node type",

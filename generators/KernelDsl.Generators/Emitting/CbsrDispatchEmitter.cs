@@ -27,7 +27,7 @@ internal static class CbsrDispatchEmitter
         string attribute = spec.Kind.ToString();
         return SourceFile.Write(spec, "Input checks and dispatch. " + Describe(spec), w =>
         {
-            string modifiers = (spec.Accessibility.Length > 0 ? spec.Accessibility + " " : "") + "static partial void ";
+            string modifiers = Modifiers.OfImplementation(spec.Accessibility, spec.ExtraModifiers) + "void ";
             string signature = spec.Kind switch
             {
                 CbsrKernelKind.MaxK or CbsrKernelKind.DynamicReLU => $"{dense} {p[1]}, {cbsr} {p[2]}",

@@ -31,10 +31,15 @@ internal static class HeteroEmitter
         };
     }
 
-    private static string KernelName(HeteroLayerSpec spec, string suffix) => spec.MethodName.TrimStart('@') + "__" + suffix;
+    /// <summary>
+    /// Name of a member the layer adds to the user's type: the method name, with the relation count when [HeteroLayer]
+    /// overloads share the name (see <see cref="HeteroLayerSpec.MemberStem"/>).
+    /// </summary>
+    private static string KernelName(HeteroLayerSpec spec, string suffix) => spec.MemberStem + "__" + suffix;
 
+    /// <summary>Hint-name prefix; overloads differ in their relation count.</summary>
     public static string HintPrefix(HeteroLayerSpec spec) =>
-        spec.DeclarationName.Replace('<', '{').Replace('>', '}').Replace(", ", ",").Replace("@", "");
+        SourceFile.HintPrefix(spec, spec.Relations.Count.ToString(CultureInfo.InvariantCulture) + "relations");
 
     public static string Describe(HeteroLayerSpec spec) =>
         $"Heterogeneous layer: node types {string.Join(", ", spec.NodeTypes)}; relations {string.Join(", ", spec.Relations.Select(r => $"{r.Name} ({r.Source} → {r.Destination})"))}; " +
@@ -44,7 +49,7 @@ internal static class HeteroEmitter
     {
         var relations = spec.Relations.ToArray();
         var names = new Names(spec);
-        string layer = "__KernelDsl_" + spec.MethodName.TrimStart('@') + "_Layer";
+        string layer = "__KernelDsl_" + spec.MemberStem + "_Layer";
         string cbsr = $"global::KernelDsl.CbsrBuffer<float, {spec.IndexType}>", dense = "global::KernelDsl.DenseBuffer<float>",
             csr = "global::KernelDsl.CsrBuffer<float>", matrix = "global::KernelDsl.CsrMatrix<float>", stream = "global::KernelDsl.Runtime.ComputeStream";
         var sources = spec.NodeTypes.Where(t => relations.Any(r => r.Source == t)).ToArray();
@@ -53,12 +58,12 @@ internal static class HeteroEmitter
         bool Direct(HeteroRelationSpec r) => Writers(r.Destination) == 1;
         string Scale(string destination) => spec.Combine == CombineKind.Mean && Writers(destination) > 1
             ? "1f / " + Writers(destination).ToString(CultureInfo.InvariantCulture) : "1f";
-        string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+        string Quote(string s) => SourceFile.StringLiteral(s);
         string combine = spec.Combine.ToString();
 
         return SourceFile.Write(spec, Describe(spec), w =>
         {
-            string modifiers = (spec.Accessibility.Length > 0 ? spec.Accessibility + " " : "") + "static partial ";
+            string modifiers = Modifiers.OfImplementation(spec.Accessibility, spec.ExtraModifiers);
             string parameters = string.Join(", ", new[] { $"{Hetero}.HeteroExecution {spec.ExecutionParameter}" }
                 .Concat(relations.Select(r => $"{matrix} {r.Parameter}")));
             w.Line("/// <summary>");
@@ -183,7 +188,7 @@ internal static class HeteroEmitter
         w.Line("Execution.Wave(Streams,");
         using (new Indent(w))
             for (int i = 0; i < items.Length; i++)
-                w.Line($"s => {items[i].Call}{(i + 1 < items.Length ? "," : ");")} // {items[i].Comment}");
+                w.Line($"s => {items[i].Call}{(i + 1 < items.Length ? "," : ");")} // {SourceFile.CommentText(items[i].Comment)}");
     }
 
     /// <summary>Field names: readable, valid identifiers, distinct.</summary>

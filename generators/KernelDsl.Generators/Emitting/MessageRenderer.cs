@@ -15,7 +15,8 @@ internal static class MessageRenderer
     }
 
     /// <summary>True when the message is vectorizable (or the default one).</summary>
-    public static bool IsVectorizable(SpMMSpec spec) => spec.Message is null || (spec.Message.Body is { } body && IsVectorizable(body));
+    public static bool IsVectorizable(SpMMSpec spec) =>
+        spec.Message is null || (spec.Message.Body is { } body && spec.Message.ElementTyped && IsVectorizable(body));
 
     /// <summary>Vector expression of the message for Vector&lt;T&gt; locals <paramref name="edge"/> and <paramref name="source"/>.</summary>
     public static string Vector(SpMMSpec spec, string edge, string source)
@@ -73,7 +74,7 @@ internal static class MessageRenderer
         LiteralExpr l => $"new global::System.Numerics.Vector<{type}>({(l.Type == type ? "" : "(" + type + ")")}{Literal(l)})",
         BinaryExpr b => $"({Vector(b.Left, type, edge, source)} {b.Operator} {Vector(b.Right, type, edge, source)})",
         UnaryExpr u => $"{u.Operator}({Vector(u.Operand, type, edge, source)})",
-        // A cast between float and double is a no-op in the vector path: it computes in the element type throughout.
+        // Only element-typed messages get here (MessageSpec.ElementTyped): a cast is to the element type, a no-op.
         CastExpr c => Vector(c.Operand, type, edge, source),
         CallExpr call => $"global::System.Numerics.Vector.{VectorFunction(call.Function)}({string.Join(", ", call.Arguments.Select(a => Vector(a, type, edge, source)))})",
         _ => throw new System.InvalidOperationException("unknown message node " + expr.GetType().Name),

@@ -23,6 +23,7 @@ internal static class SpMMBackwardEmitter
         Adjacency = AdjacencyKind.Weighted,
         Message = null,
         Backward = false,
+        ExtraModifiers = "",
     };
 
     private static string AdjointName(SpMMSpec spec) => spec.MethodName.TrimStart('@') + "__Adjoint";
@@ -40,7 +41,9 @@ internal static class SpMMBackwardEmitter
         {
             string modifiers = (spec.Accessibility.Length > 0 ? spec.Accessibility + " " : "") + "static void ";
             w.Line("/// <summary>");
-            w.Line($"/// Gradient of <see cref=\"{spec.MethodName}\"/> with respect to its input: {what.Replace("<", "&lt;").Replace(">", "&gt;")}");
+            // The cref names the parameter types: the forward may have overloads (other element types).
+            string cref = $"{spec.MethodName}(global::KernelDsl.Runtime.ComputeStream, global::KernelDsl.CsrBuffer{{{t}}}, global::KernelDsl.DenseBuffer{{{t}}}, global::KernelDsl.DenseBuffer{{{t}}})";
+            w.Line($"/// Gradient of <see cref=\"{cref}\"/> with respect to its input: {what.Replace("<", "&lt;").Replace(">", "&gt;")}");
             w.Line("/// (the adjoint CSR is built once and cached on <paramref name=\"a\"/>). Overwrites <paramref name=\"dx\"/>.");
             w.Line("/// </summary>");
             using (w.Block($"{modifiers}{BackwardName(spec)}({stream} stream, {csr} a, {dense} dy, {dense} dx)"))

@@ -14,7 +14,7 @@ internal static class SpMMEmitter
         string weightedText = weighted ? "true" : "false";
         return SourceFile.Write(spec, "Input checks and dispatch. " + SourceFile.Describe(spec), w =>
         {
-            string modifiers = (spec.Accessibility.Length > 0 ? spec.Accessibility + " " : "") + "static partial void ";
+            string modifiers = Modifiers.OfImplementation(spec.Accessibility, spec.ExtraModifiers) + "void ";
             if (spec.Form == OperandForm.Buffers)
             {
                 w.Line("/// <summary>");

@@ -24,7 +24,9 @@ internal sealed record ContainingType(string Keyword, string NameWithTypeParamet
 /// <summary>The user's message function.</summary>
 /// <param name="CallTarget">Fully qualified method to call, e.g. global::Demo.Kernels.Gated.</param>
 /// <param name="Body">Its body as an expression tree, or null when it is not a single expression (then it is called).</param>
-internal sealed record MessageSpec(string CallTarget, MessageExpr? Body);
+/// <param name="ElementTyped">True when every operation of the body computes in the element type, so the SIMD path
+/// (which computes in the element type throughout) is the same function as the scalar one.</param>
+internal sealed record MessageSpec(string CallTarget, MessageExpr? Body, bool ElementTyped = true);
 
 /// <summary>What every generated declaration shares: where it lives.</summary>
 internal interface IDeclaration
@@ -36,6 +38,14 @@ internal interface IDeclaration
 
     /// <summary>The attribute that declared it, e.g. "SpMM".</summary>
     string AttributeName { get; }
+}
+
+/// <summary>The modifiers of the implementing half of a declaration, as the user wrote them.</summary>
+internal static class Modifiers
+{
+    /// <summary>Accessibility and the other modifiers (unsafe, new) of the user's declaration, then "static partial ".</summary>
+    public static string OfImplementation(string accessibility, string extra) =>
+        (accessibility.Length > 0 ? accessibility + " " : "") + (extra.Length > 0 ? extra + " " : "") + "static partial ";
 }
 
 /// <summary>Everything the emitters need to generate one [SpMM] declaration. Plain data only.</summary>
@@ -56,7 +66,8 @@ internal sealed record SpMMSpec(
     MessageSpec? Message,
     int WarpsPerBlock = 0,
     int MaxEdgesPerWarp = 0,
-    bool Backward = false) : IDeclaration
+    bool Backward = false,
+    string ExtraModifiers = "") : IDeclaration
 {
     public string AttributeName => "SpMM";
 
@@ -94,7 +105,8 @@ internal sealed record CbsrKernelSpec(
     AdjacencyKind Adjacency,
     int DeclaredK,
     int DeclaredDim,
-    int MaxEdgesPerWarp) : IDeclaration
+    int MaxEdgesPerWarp,
+    string ExtraModifiers = "") : IDeclaration
 {
     public string AttributeName => Kind.ToString();
 
@@ -113,7 +125,10 @@ internal enum CombineKind { Sum = 0, Mean = 1, None = 2 }
 /// <summary>One relation parameter of a [HeteroLayer] declaration.</summary>
 internal sealed record HeteroRelationSpec(string Name, string Parameter, string Source, string Destination);
 
-/// <summary>Everything the emitters need for one [HeteroLayer] declaration.</summary>
+/// <summary>
+/// Everything the emitters need for one [HeteroLayer] declaration. <see cref="MemberStem"/> names the members the layer
+/// adds to the user's type: the method name, plus "_" and the relation count when [HeteroLayer] overloads share the name.
+/// </summary>
 internal sealed record HeteroLayerSpec(
     string Namespace,
     EquatableArray<ContainingType> ContainingTypes,
@@ -127,7 +142,9 @@ internal sealed record HeteroLayerSpec(
     CombineKind Combine,
     int Streams,
     int MaxEdgesPerWarp,
-    string IndexType) : IDeclaration
+    string IndexType,
+    string ExtraModifiers = "",
+    string MemberStem = "") : IDeclaration
 {
     public string AttributeName => "HeteroLayer";
 

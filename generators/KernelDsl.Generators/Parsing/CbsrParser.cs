@@ -36,6 +36,7 @@ internal static class CbsrParser
         var syntax = declaration.Syntax;
         var method = declaration.Method;
         var diagnostics = new List<DiagnosticInfo>();
+        if (DeclarationShape.IsRepeatedDeclaration(method)) return new CbsrParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         string name = syntax.Identifier.ValueText;
         string accessibility = DeclarationShape.Check(syntax, method, out bool malformed);
 
@@ -60,9 +61,11 @@ internal static class CbsrParser
                 if (i < roles.Length && role == roles[i].Role) names[i] = parameterName;
                 continue;
             }
-            if (parameter.RefKind != RefKind.None)
+            if (parameter.RefKind != RefKind.None || parameter.IsParams)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText,
-                    "operands are passed by value; remove ref/in/out"));
+                    "operands are passed by value; remove ref/in/out/params"));
+            else if (DeclarationShape.IsNullableAnnotated(parameter))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText, DeclarationShape.NullableOperandFix));
             names[i] = parameterName;
             if (parameterElement is not null)
             {
@@ -91,7 +94,7 @@ internal static class CbsrParser
         LocationInfo? ArgumentLocation(string argument) =>
             LocationInfo.From((SyntaxNode?)attributeSyntax?.ArgumentList?.Arguments
                 .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == argument)?.Expression ?? attributeSyntax);
-        var arguments = attribute.NamedArguments.ToDictionary(p => p.Key, p => p.Value.Value);
+        var arguments = DeclarationShape.NamedArguments(attribute);
         int Int(string key, int fallback) => arguments.TryGetValue(key, out var v) && v is int i ? i : fallback;
         int k = Int("K", 0), dim = Int("Dim", 0), adjacency = Int("Adjacency", 0), maxEdges = Int("MaxEdgesPerWarp", 64);
         int defaultSchedule = kind == CbsrKernelKind.SSpMM ? (int)ScheduleKind.OuterProduct : (int)ScheduleKind.RowProductSharedAccumulator;
@@ -136,12 +139,12 @@ internal static class CbsrParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingBackward, ArgumentLocation("Training"), name, elementType, indexType));
 
         if (diagnostics.Count > 0 || malformed)
-            return new CbsrParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method));
+            return new CbsrParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method, declaration.Attribute));
         var (ns, containing) = DeclarationShape.Location(method);
         var spec = new CbsrKernelSpec(ns, containing, syntax.Identifier.Text, accessibility, kind,
             kind is CbsrKernelKind.SpGemm or CbsrKernelKind.SSpMM ? (ScheduleKind)schedule : ScheduleKind.RowProductSharedAccumulator,
             new EquatableArray<string>(names!),
-            elementType, indexType, (AdjacencyKind)adjacency, k, dim, maxEdges);
+            elementType, indexType, (AdjacencyKind)adjacency, k, dim, maxEdges, DeclarationShape.ExtraModifiers(syntax));
         return new CbsrParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 

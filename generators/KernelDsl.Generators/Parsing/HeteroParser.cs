@@ -29,6 +29,7 @@ internal static class HeteroParser
         var syntax = declaration.Syntax;
         var method = declaration.Method;
         var diagnostics = new List<DiagnosticInfo>();
+        if (DeclarationShape.IsRepeatedDeclaration(method)) return new HeteroParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         string name = syntax.Identifier.ValueText;
         string accessibility = DeclarationShape.Check(syntax, method, out bool malformed, requireVoid: false);
         if (method.ReturnType is not INamedTypeSymbol returned || OperandClassifier.MetadataName(returned) != KnownTypes.HeteroLayer)
@@ -65,7 +66,7 @@ internal static class HeteroParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, LocationInfo.From(attributeSyntax), name, "node types",
                 "list them in the attribute: [HeteroLayer(\"cell\", \"net\", K = 16, Dim = 64)]"));
 
-        var arguments = attribute.NamedArguments.ToDictionary(p => p.Key, p => p.Value.Value);
+        var arguments = DeclarationShape.NamedArguments(attribute);
         int Int(string key, int fallback) => arguments.TryGetValue(key, out var v) && v is int i ? i : fallback;
         int k = Int("K", 0), dim = Int("Dim", 0), combine = Int("Combine", 0), streams = Int("Streams", 4), maxEdges = Int("MaxEdgesPerWarp", 64);
         if (k <= 0)
@@ -122,7 +123,9 @@ internal static class HeteroParser
             var relationArguments = relationSyntax?.ArgumentList?.Arguments.Where(a => a.NameEquals is null).ToList() ?? new List<AttributeArgumentSyntax>();
             string source = relation.ConstructorArguments.Length > 0 ? relation.ConstructorArguments[0].Value as string ?? "" : "";
             string destination = relation.ConstructorArguments.Length > 1 ? relation.ConstructorArguments[1].Value as string ?? "" : "";
-            string relationName = relation.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string ?? parameterName.TrimStart('@');
+            string relationName = DeclarationShape.NamedArguments(relation).TryGetValue("Name", out var given) && given is string givenName ? givenName : parameter.Name;
+            if (DeclarationShape.IsNullableAnnotated(parameter))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText, DeclarationShape.NullableOperandFix));
             var relationLocation = LocationInfo.From(relationSyntax);
             for (int end = 0; end < 2; end++)
             {
@@ -150,13 +153,25 @@ internal static class HeteroParser
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DestinationWrittenTwice, relationLocations[group.ElementAt(1).i],
                     group.Key, string.Join(", ", group.Select(p => "'" + p.r.Name + "'"))));
 
+        // The members the layer adds to the type: overloads of one name get the relation count in theirs.
+        bool overloaded = method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>()
+            .Count(m => m.GetAttributes().Any(x => x.AttributeClass is { } c && OperandClassifier.MetadataName(c) == KnownTypes.HeteroLayerAttribute)) > 1;
+        string stem = method.Name + (overloaded ? "_" + relations.Count.ToString(CultureInfo.InvariantCulture) : "");
+        foreach (var added in new[] { "__Activate", "__ActivateBackward", "__Aggregate", "__Gradient" })
+            if (DeclarationShape.NameTaken(method, stem + added) is { } holder)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CannotImplementHere, LocationInfo.From(syntax.Identifier), name,
+                    $"the layer adds the kernel '{stem + added}' to '{method.ContainingType.Name}', and {holder} already has that name; rename one of them"));
+                break;
+            }
+
         if (diagnostics.Count > 0 || malformed)
-            return new HeteroParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method));
+            return new HeteroParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method, declaration.Attribute));
         var (ns, containing) = DeclarationShape.Location(method);
         string indexType = dim <= 256 ? "byte" : dim <= 65536 ? "ushort" : "int";
         var spec = new HeteroLayerSpec(ns, containing, syntax.Identifier.Text, accessibility, execution,
             new EquatableArray<string>(nodeTypes.ToArray()), new EquatableArray<HeteroRelationSpec>(relations.ToArray()),
-            k, dim, (CombineKind)combine, streams, maxEdges, indexType);
+            k, dim, (CombineKind)combine, streams, maxEdges, indexType, DeclarationShape.ExtraModifiers(syntax), stem);
         return new HeteroParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 }

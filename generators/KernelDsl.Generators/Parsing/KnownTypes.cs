@@ -23,4 +23,11 @@ internal static class KnownTypes
     public const string HeteroExecution = "KernelDsl.Hetero.HeteroExecution";
     public const string HeteroLayer = "KernelDsl.Hetero.HeteroLayer";
     public const string CsrMatrix = "KernelDsl.CsrMatrix`1";
+
+    /// <summary>Every attribute that declares a kernel: a method carries at most one (KDSL1008).</summary>
+    public static readonly System.Collections.Generic.HashSet<string> KernelAttributes = new(System.StringComparer.Ordinal)
+    {
+        SpMMAttribute, MaxKAttribute, MaxKBackwardAttribute, SpGemmAttribute, SSpMMAttribute, DynamicReLUAttribute,
+        DynamicReLUBackwardAttribute, HeteroLayerAttribute,
+    };
 }

@@ -24,6 +24,27 @@ internal static class MessageParser
         "Sinh", "Cosh", "Tanh", "Asin", "Acos", "Atan", "Atan2", "Floor", "Ceiling",
     };
 
+    /// <summary>
+    /// How deeply a message expression may nest to be inlined (KDSL4008). Parsing and rendering recurse once per level,
+    /// and the compiler binds the generated expression recursively; 256 levels is far beyond any real message and
+    /// well inside every stack those run on.
+    /// </summary>
+    public const int MaxInlinedDepth = 256;
+
+    /// <summary>Nesting depth of an expression, counted without recursion (a message may nest thousands deep).</summary>
+    private static int Depth(ExpressionSyntax expression)
+    {
+        var depths = new Dictionary<SyntaxNode, int> { [expression] = 1 };
+        int max = 1;
+        foreach (var node in expression.DescendantNodes())
+        {
+            int depth = (node.Parent is { } parent && depths.TryGetValue(parent, out int d) ? d : 0) + (node is ExpressionSyntax ? 1 : 0);
+            depths[node] = depth;
+            if (depth > max) max = depth;
+        }
+        return max;
+    }
+
     public static string KernelFunctionList => string.Join(", ", KernelFunctions.OrderBy(f => f, System.StringComparer.Ordinal));
 
     public static MessageSpec? Parse(string messageName, LocationInfo? argumentLocation, INamedTypeSymbol containingType,
@@ -77,8 +98,16 @@ internal static class MessageParser
         var expression = syntax.ExpressionBody?.Expression
             ?? (syntax.Body!.Statements.Count == 1 && syntax.Body.Statements[0] is ReturnStatementSyntax { Expression: { } e } ? e : null);
         var parameters = method.Parameters.Select(p => p.Name).ToArray();
-        var body = expression is null ? null : ToExpr(expression, model, parameters, ct);
-        return new MessageSpec(target, body);
+        if (expression is not null && Depth(expression) is var depth && depth > MaxInlinedDepth)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MessageTooLarge, LocationInfo.From(expression), messageName,
+                depth.ToString(CultureInfo.InvariantCulture), MaxInlinedDepth.ToString(CultureInfo.InvariantCulture)));
+            return null;
+        }
+        var element = elementType == "double" ? SpecialType.System_Double : SpecialType.System_Single;
+        bool elementTyped = true;
+        var body = expression is null ? null : ToExpr(expression, model, parameters, element, ref elementTyped, ct);
+        return new MessageSpec(target, body, elementTyped);
     }
 
     private static bool HasMessageAttribute(IMethodSymbol method) =>
@@ -139,12 +168,17 @@ internal static class MessageParser
         && (t.Name == "Math" || t.Name == "MathF")
         && KernelFunctions.Contains(method.Name);
 
-    private static MessageExpr? ToExpr(ExpressionSyntax expression, SemanticModel model, string[] parameters, CancellationToken ct)
+    /// <summary>
+    /// The expression as a tree. <paramref name="elementTyped"/> turns false when an operation computes in another type
+    /// than the element type (e.g. a double intermediate in a float message): the SIMD path, which computes every
+    /// operation in the element type, would then compute another function, so only scalar code is generated.
+    /// </summary>
+    private static MessageExpr? ToExpr(ExpressionSyntax expression, SemanticModel model, string[] parameters, SpecialType element, ref bool elementTyped, CancellationToken ct)
     {
         switch (expression)
         {
             case ParenthesizedExpressionSyntax p:
-                return ToExpr(p.Expression, model, parameters, ct);
+                return ToExpr(p.Expression, model, parameters, element, ref elementTyped, ct);
             case IdentifierNameSyntax id when model.GetSymbolInfo(id, ct).Symbol is IParameterSymbol parameter:
                 int index = System.Array.IndexOf(parameters, parameter.Name);
                 return index < 0 ? null : new ParameterExpr(index);
@@ -161,6 +195,7 @@ internal static class MessageParser
                 _ => null,
             };
         }
+        if (model.GetTypeInfo(expression, ct).Type?.SpecialType != element) elementTyped = false;
         switch (expression)
         {
             case BinaryExpressionSyntax binary:
@@ -173,21 +208,21 @@ internal static class MessageParser
                     _ => null,
                 };
                 if (op is null) return null;
-                var left = ToExpr(binary.Left, model, parameters, ct);
-                var right = ToExpr(binary.Right, model, parameters, ct);
+                var left = ToExpr(binary.Left, model, parameters, element, ref elementTyped, ct);
+                var right = ToExpr(binary.Right, model, parameters, element, ref elementTyped, ct);
                 return left is null || right is null ? null : new BinaryExpr(op, left, right);
             case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.UnaryMinusExpression) || unary.IsKind(SyntaxKind.UnaryPlusExpression):
-                var operand = ToExpr(unary.Operand, model, parameters, ct);
+                var operand = ToExpr(unary.Operand, model, parameters, element, ref elementTyped, ct);
                 return operand is null ? null : new UnaryExpr(unary.OperatorToken.Text, operand);
             case CastExpressionSyntax cast:
                 var castType = OperandClassifier.ElementKeyword(model.GetTypeInfo(cast.Type, ct).Type);
-                var inner = ToExpr(cast.Expression, model, parameters, ct);
+                var inner = ToExpr(cast.Expression, model, parameters, element, ref elementTyped, ct);
                 return castType is null || inner is null ? null : new CastExpr(castType, inner);
             case InvocationExpressionSyntax invocation when model.GetSymbolInfo(invocation, ct).Symbol is IMethodSymbol called && IsKernelFunction(called):
                 var args = new List<MessageExpr>();
                 foreach (var argument in invocation.ArgumentList.Arguments)
                 {
-                    var arg = ToExpr(argument.Expression, model, parameters, ct);
+                    var arg = ToExpr(argument.Expression, model, parameters, element, ref elementTyped, ct);
                     if (arg is null) return null;
                     args.Add(arg);
                 }

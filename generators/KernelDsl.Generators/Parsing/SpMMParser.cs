@@ -26,6 +26,7 @@ internal static class SpMMParser
         var syntax = declaration.Syntax;
         var method = declaration.Method;
         var diagnostics = new List<DiagnosticInfo>();
+        if (DeclarationShape.IsRepeatedDeclaration(method)) return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         string name = syntax.Identifier.ValueText;
         var nameLocation = LocationInfo.From(syntax.Identifier);
 
@@ -86,6 +87,10 @@ internal static class SpMMParser
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText,
                     "operands are passed by value; remove ref/in/out/params"));
+            }
+            else if (DeclarationShape.IsNullableAnnotated(parameter))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText, DeclarationShape.NullableOperandFix));
             }
             else if (form is not null && form != parameterForm)
             {
@@ -181,6 +186,14 @@ internal static class SpMMParser
                 : null;
             if (why is not null)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BackwardNotAvailable, ArgumentLocation("Backward"), name, why));
+            // The backward adds two members to the type; neither name may be taken.
+            foreach (var added in new[] { method.Name + "Backward", method.Name + "__Adjoint" })
+                if (DeclarationShape.NameTaken(method, added) is { } holder)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CannotImplementHere, ArgumentLocation("Backward"), name,
+                        $"Backward = true adds '{added}' to '{method.ContainingType.Name}', and {holder} already has that name; rename one of them"));
+                    break;
+                }
         }
 
         MessageSpec? messageSpec = null;
@@ -189,12 +202,12 @@ internal static class SpMMParser
                 declaration.Compilation, diagnostics, ct);
 
         if (diagnostics.Count > 0 || malformed)
-            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method));
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method, declaration.Attribute));
 
         var (ns, containing) = DeclarationShape.Location(method);
         var spec = new SpMMSpec(ns, containing, syntax.Identifier.Text, accessibility, form!.Value,
             stream!, sparse!, input!, output!, elementType, (ReduceKind)reduce, (ScheduleKind)schedule, (AdjacencyKind)adjacency, messageSpec,
-            degreeSorted || auto ? warpsPerBlock : 0, degreeSorted || auto ? maxEdgesPerWarp : 0, backward);
+            degreeSorted || auto ? warpsPerBlock : 0, degreeSorted || auto ? maxEdgesPerWarp : 0, backward, DeclarationShape.ExtraModifiers(syntax));
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 }

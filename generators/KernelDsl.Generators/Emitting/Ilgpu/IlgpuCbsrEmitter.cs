@@ -179,7 +179,7 @@ internal static class IlgpuCbsrEmitter
         using (w.Block($"internal static void Launch({Ilgpu}.Runtime.AcceleratorStream stream, {Csr(spec)} a, {Cbsr(spec)} x, {Dense(spec)} y, {chunks} chunks, bool splitRows)"))
         {
             w.Line($"{Ilgpu}.Runtime.Accelerator accelerator = stream.Accelerator;");
-            w.Line($"var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"{spec.DeclarationName}({spec.ElementType}, {spec.IndexType})\",");
+            w.Line($"var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"{spec.DeclarationName}({spec.Kind}, {spec.ElementType}, {spec.IndexType})\",");
             w.Line($"    static acc => {Ilgpu}.Runtime.KernelLoaders.LoadKernel<{types}>(acc, SpGemmKernel));");
             using (w.Block("if (splitRows)")) w.Line($"{Ilgpu}.Runtime.ArrayViewExtensions.MemSetToZero(y.Data, stream);");
             w.Line("kernel(stream, global::KernelDsl.Runtime.LaunchPlanner.RowProductSharedAccumulator(accelerator, chunks.Count, y.Columns), a, x, y, chunks);");
@@ -257,7 +257,7 @@ internal static class IlgpuCbsrEmitter
         using (w.Block($"internal static void Launch({Ilgpu}.Runtime.AcceleratorStream stream, {Csr(spec)} a, {Dense(spec)} dy, {Cbsr(spec)} x, {Cbsr(spec)} dx, {chunks} chunks)"))
         {
             w.Line($"{Ilgpu}.Runtime.Accelerator accelerator = stream.Accelerator;");
-            w.Line($"var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"{spec.DeclarationName}({spec.ElementType}, {spec.IndexType})\",");
+            w.Line($"var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"{spec.DeclarationName}({spec.Kind}, {spec.ElementType}, {spec.IndexType})\",");
             w.Line($"    static acc => {Ilgpu}.Runtime.KernelLoaders.LoadKernel<{types}>(acc, SSpMMKernel));");
             w.Line($"{Ilgpu}.Runtime.ArrayViewExtensions.MemSetToZero(dx.Values, stream);");
             w.Line($"{Ilgpu}.Runtime.ArrayViewExtensions.CopyTo(x.Indices, stream, dx.Indices);");
@@ -287,7 +287,7 @@ internal static class IlgpuCbsrEmitter
         using (w.Block($"internal static void Launch({Ilgpu}.Runtime.AcceleratorStream stream, {parameters})"))
         {
             w.Line($"{Ilgpu}.Runtime.Accelerator accelerator = stream.Accelerator;");
-            w.Line($"var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"{spec.DeclarationName}({spec.ElementType}, {spec.IndexType})\",");
+            w.Line($"var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"{spec.DeclarationName}({spec.Kind}, {spec.ElementType}, {spec.IndexType})\",");
             w.Line($"    static acc => {loader});");
             w.Line(launch);
         }

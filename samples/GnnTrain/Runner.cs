@@ -13,8 +13,11 @@ public static class Runner
     public static int Run(RunSettings s)
     {
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 140);
-        GnnArchitecture architecture;
+        GnnArchitecture architecture = GnnArchitecture.Gcn;
         Nonlinearity[] activations;
+        BackendKind backendKind;
+        GnnOptions Options(Nonlinearity a, int split) =>
+            new(architecture, a, s.K, s.Hidden, s.Layers, s.Dropout, s.LearningRate, s.WeightDecay, s.Seed + split);
         try
         {
             architecture = s.Model.ToLowerInvariant() switch
@@ -32,13 +35,13 @@ public static class Runner
             };
             if (s.Splits < 1) throw new ArgumentException("--splits must be at least 1.");
             if (s.Epochs < 1) throw new ArgumentException("--epochs must be at least 1.");
+            backendKind = ComputeBackend.ParseKind(s.Backend);
             foreach (var a in activations)
-                new GnnOptions(architecture, a, s.K, s.Hidden, s.Layers, s.Dropout, s.LearningRate, s.WeightDecay, s.Seed).Validate();
+                Options(a, 0).Validate();
         }
         catch (ArgumentException ex)
         {
-            AnsiConsole.MarkupLine($"[red]{Markup.Escape(ex.Message)}[/]");
-            return 2;
+            return Refuse(OptionMessage(ex));
         }
 
         // Read (and check) every split's data before any training.
@@ -48,13 +51,35 @@ public static class Runner
             for (int split = 0; split < s.Splits; split++)
                 datasets.Add(s.Data is null ? NodeDataset.StochasticBlockModel(seed: s.Seed + split) : NodeDataset.Read(s.Data, s.Seed + split));
         }
-        catch (Exception ex) when (ex is DatasetFormatException or FormatException or IOException)
+        catch (Exception ex) when (ex is DatasetFormatException or FormatException or IOException or UnauthorizedAccessException)
         {
             AnsiConsole.MarkupLine($"[red]Cannot read the dataset:[/] {Markup.Escape(ex.Message)}");
             return 2;
         }
 
-        using var backend = ComputeBackend.Create(ComputeBackend.ParseKind(s.Backend));
+        // Every run's options against every split's data, before the first run starts: a run that could not start
+        // must not throw away the results of those before it.
+        try
+        {
+            foreach (var a in activations)
+                for (int split = 0; split < s.Splits; split++)
+                    Options(a, split).Validate(datasets[split]);
+        }
+        catch (ArgumentException ex)
+        {
+            return Refuse(OptionMessage(ex));
+        }
+
+        ComputeBackend backend;
+        try
+        {
+            backend = ComputeBackend.Create(backendKind);
+        }
+        catch (NotSupportedException ex)
+        {
+            return Refuse("--backend " + s.Backend + ": " + ex.Message);
+        }
+        using var _ = backend;
         var first = datasets[0];
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(first.Name)}[/]: {first.Nodes} nodes, {first.Adjacency.Nonzeros} edges, {first.Features.ColumnCount} features, {first.Classes} classes; " +
             $"split {first.Train.Length}/{first.Validation.Length}/{first.Test.Length} ({(first.PublicSplit ? "public" : "random, 20 per class")})");
@@ -71,7 +96,7 @@ public static class Runner
                     {
                         string label = $"{architecture.ToString().ToUpperInvariant()} · {Label(activation, s.K)}" + (s.Splits > 1 ? $" · seed {s.Seed + split}" : "");
                         var task = ctx.AddTask(Markup.Escape(label), maxValue: s.Epochs);
-                        var options = new GnnOptions(architecture, activation, s.K, s.Hidden, s.Layers, s.Dropout, s.LearningRate, s.WeightDecay, s.Seed + split);
+                        var options = Options(activation, split);
                         using var model = new GnnModel(backend, datasets[split], options);
                         var result = GnnTrainer.Train(model, s.Epochs, epoch =>
                         {
@@ -84,6 +109,31 @@ public static class Runner
 
         Report.Write(runs, s, architecture, first, backend);
         return 0;
+    }
+
+    private static int Refuse(string message)
+    {
+        AnsiConsole.MarkupLine($"[red]{Markup.Escape(message)}[/]");
+        return 2;
+    }
+
+    /// <summary>An option error as the command line names it: GnnOptions' parameter names become the flags.</summary>
+    private static string OptionMessage(ArgumentException ex)
+    {
+        string flag = ex.ParamName switch
+        {
+            "Hidden" => "--hidden",
+            "K" => "--k",
+            "Layers" => "--layers",
+            "Dropout" => "--dropout",
+            "LearningRate" => "--lr",
+            "WeightDecay" => "--weight-decay",
+            _ => "",
+        };
+        string message = ex is ArgumentOutOfRangeException { ActualValue: { } value }
+            ? $"{value.ToString()?.Replace(",", ".", StringComparison.Ordinal)}: {ex.Message.Split(" (Parameter", 2)[0].Split(Environment.NewLine, 2)[0]}"
+            : ex.Message.Split(" (Parameter", 2)[0];
+        return flag.Length > 0 ? $"{flag} {message}" : message;
     }
 
     public static string Label(Nonlinearity activation, int k) => activation == Nonlinearity.MaxK ? $"MaxK (k = {k})" : "ReLU";

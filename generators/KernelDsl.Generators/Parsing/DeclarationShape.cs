@@ -33,10 +33,14 @@ internal static class DeclarationShape
             if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
                 problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeMustBePartial, LocationInfo.From(type.Identifier),
                     type.Identifier.ValueText, name));
-            if (type.Modifiers.Any(SyntaxKind.FileKeyword))
-                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CannotImplementHere, LocationInfo.From(type.Modifiers.First(m => m.IsKind(SyntaxKind.FileKeyword))), name,
-                    $"its containing type '{type.Identifier.ValueText}' is file-local, and the generated half of a partial type lives in another file; declare '{type.Identifier.ValueText}' internal instead of 'file'"));
         }
+        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+            if (FileModifier(type) is { } file)
+            {
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CannotImplementHere, LocationInfo.From(file), name,
+                    $"its containing type '{type.Name}' is file-local, and the generated half of a partial type lives in another file; declare '{type.Name}' internal instead of 'file'"));
+                break;
+            }
         if (requireVoid && !method.ReturnsVoid)
             problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MustReturnVoid, LocationInfo.From(syntax.ReturnType), name,
                 method.ReturnType.ToDisplayString()));
@@ -99,6 +103,16 @@ internal static class DeclarationShape
             if (order < 0 || (order == 0 && there.SourceSpan.Start < here.SourceSpan.Start)) return true;
         }
         return false;
+    }
+
+    /// <summary>The 'file' modifier of a file-local type, on whichever of its partial declarations carries it; else null.</summary>
+    public static SyntaxToken? FileModifier(INamedTypeSymbol type)
+    {
+        foreach (var reference in type.DeclaringSyntaxReferences)
+            if (reference.GetSyntax() is TypeDeclarationSyntax declaration)
+                foreach (var modifier in declaration.Modifiers)
+                    if (modifier.IsKind(SyntaxKind.FileKeyword)) return modifier;
+        return null;
     }
 
     /// <summary>Prefix of the members KernelDsl generates into a user's type.</summary>

@@ -21,7 +21,9 @@ internal static class StubFactory
     {
         if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword) || syntax.Modifiers.Any(SyntaxKind.ExternKeyword)
             || syntax.Body is not null || syntax.ExpressionBody is not null) return null;
-        if (syntax.Ancestors().OfType<TypeDeclarationSyntax>().Any(t => !t.Modifiers.Any(SyntaxKind.PartialKeyword) || t.Modifiers.Any(SyntaxKind.FileKeyword))) return null;
+        if (syntax.Ancestors().OfType<TypeDeclarationSyntax>().Any(t => !t.Modifiers.Any(SyntaxKind.PartialKeyword))) return null;
+        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+            if (DeclarationShape.FileModifier(type) is not null) return null;
         if (method.IsVararg || syntax.ParameterList.Parameters.Any(p => p.Identifier.IsKind(SyntaxKind.ArgListKeyword))) return null;
         var first = DeclarationShape.KernelAttributes(method).FirstOrDefault();
         if (first is not null && first.ApplicationSyntaxReference?.Span != attribute.ApplicationSyntaxReference?.Span) return null;

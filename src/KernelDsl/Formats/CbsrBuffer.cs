@@ -51,9 +51,17 @@ public sealed class CbsrBuffer<T, TIndex> : IDisposable
         }
     }
 
-    /// <summary>The host arrays the native backend computes on (native backend only).</summary>
-    [EditorBrowsable(EditorBrowsableState.Advanced)]
-    public CbsrMatrix<T, TIndex> HostArrays
+    /// <summary>
+    /// The private host arrays the native backend computes on, for the code KernelDsl generates (native backend only).
+    /// Generated kernels index them without bounds checks, trusting the invariants <see cref="ComputeBackend"/> checked
+    /// at upload: writing through them (a column or index out of range, offsets out of order) makes later kernels read or
+    /// write outside their buffers. Read a buffer with <see cref="ToHost"/> (a copy), change it by uploading a new one.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public CbsrMatrix<T, TIndex> DangerousGetHostArrays() => Host;
+
+    /// <summary>The host arrays (native backend only), for the runtime's own kernels.</summary>
+    internal CbsrMatrix<T, TIndex> Host
     {
         get
         {

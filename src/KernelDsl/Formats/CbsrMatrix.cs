@@ -28,7 +28,7 @@ public sealed class CbsrMatrix<T, TIndex>
     }
 
     /// <summary>An all-zero CBSR matrix whose rows keep columns 0..k-1.</summary>
-    public CbsrMatrix(int rows, int dim, int k) : this(rows, dim, k, new T[checked((long)rows * k)], FirstColumns(rows, k)) { }
+    public CbsrMatrix(int rows, int dim, int k) : this(rows, dim, k, new T[ArraySizes.HostElements(rows, k, "CBSR matrix (rows x k)", nameof(rows))], FirstColumns(rows, k)) { }
 
     public int Rows { get; }
     public int Dim { get; }
@@ -80,7 +80,7 @@ public sealed class CbsrMatrix<T, TIndex>
 
     private static TIndex[] FirstColumns(int rows, int k)
     {
-        var indices = new TIndex[checked((long)rows * k)];
+        var indices = new TIndex[ArraySizes.HostElements(rows, k, "CBSR matrix (rows x k)", nameof(rows))];
         for (long i = 0; i < indices.LongLength; i++) indices[i] = TIndex.CreateTruncating(i % Math.Max(1, k));
         return indices;
     }

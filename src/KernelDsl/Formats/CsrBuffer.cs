@@ -79,9 +79,17 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         }
     }
 
-    /// <summary>The host arrays the native backend computes on (native backend only).</summary>
-    [EditorBrowsable(EditorBrowsableState.Advanced)]
-    public CsrMatrix<T> HostArrays
+    /// <summary>
+    /// The private host arrays the native backend computes on, for the code KernelDsl generates (native backend only).
+    /// Generated kernels index them without bounds checks, trusting the invariants <see cref="ComputeBackend"/> checked
+    /// at upload: writing through them (a column or index out of range, offsets out of order) makes later kernels read or
+    /// write outside their buffers. Read a buffer with <see cref="ToHost"/> (a copy), change it by uploading a new one.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public CsrMatrix<T> DangerousGetHostArrays() => Host;
+
+    /// <summary>The host arrays (native backend only), for the runtime's own kernels.</summary>
+    internal CsrMatrix<T> Host
     {
         get
         {
@@ -98,10 +106,10 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
     public int[] RowBlocks(int blocks)
     {
         var cached = Volatile.Read(ref _partition);
-        if (cached is not null && cached.Blocks == blocks) return cached.Bounds;
-        var bounds = RowPartition.BalanceByNonzeros(HostArrays.RowOffsets, blocks);
+        if (cached is not null && cached.Blocks == blocks) return (int[])cached.Bounds.Clone(); // a copy: the cache stays as computed
+        var bounds = RowPartition.BalanceByNonzeros(Host.RowOffsets, blocks);
         Volatile.Write(ref _partition, new RowBlockCache(blocks, bounds));
-        return bounds;
+        return (int[])bounds.Clone();
     }
 
     /// <summary>
@@ -195,10 +203,10 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
     }
 
     private MemoryBuffer1D<int, Stride1D.Dense>[]? UploadPlan(DegreeSortedPartition plan) => Backend.Accelerator is { } accelerator
-        ? [DeviceArrays.Upload(accelerator, plan.Permutation), DeviceArrays.Upload(accelerator, plan.BlockFirstRow),
-           DeviceArrays.Upload(accelerator, plan.BlockRowCount), DeviceArrays.Upload(accelerator, plan.BlockWarpsPerRow),
-           DeviceArrays.Upload(accelerator, plan.BlockEdgesPerWarp), DeviceArrays.Upload(accelerator, plan.BlockSegmentStart),
-           DeviceArrays.Upload(accelerator, plan.BlockSegmentLength)]
+        ? [DeviceArrays.Upload(accelerator, plan.PermutationArray), DeviceArrays.Upload(accelerator, plan.BlockFirstRowArray),
+           DeviceArrays.Upload(accelerator, plan.BlockRowCountArray), DeviceArrays.Upload(accelerator, plan.BlockWarpsPerRowArray),
+           DeviceArrays.Upload(accelerator, plan.BlockEdgesPerWarpArray), DeviceArrays.Upload(accelerator, plan.BlockSegmentStartArray),
+           DeviceArrays.Upload(accelerator, plan.BlockSegmentLengthArray)]
         : null;
 
     /// <summary>The row-chunk work list for chunks of at most <paramref name="maxEdges"/> edges, cached per size.</summary>
@@ -225,8 +233,8 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
             var host = RowChunks.Build(offsets, maxEdges);
             MemoryBuffer1D<int, Stride1D.Dense>[]? device = null;
             if (Backend.Accelerator is { } accelerator)
-                device = [DeviceArrays.Upload(accelerator, host.Rows), DeviceArrays.Upload(accelerator, host.Starts),
-                          DeviceArrays.Upload(accelerator, host.Ends), DeviceArrays.Upload(accelerator, host.SoleChunk)];
+                device = [DeviceArrays.Upload(accelerator, host.RowsArray), DeviceArrays.Upload(accelerator, host.StartsArray),
+                          DeviceArrays.Upload(accelerator, host.EndsArray), DeviceArrays.Upload(accelerator, host.SoleChunkArray)];
             entry = (host, device);
             _chunks[maxEdges] = entry;
             return entry;

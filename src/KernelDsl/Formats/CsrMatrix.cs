@@ -63,7 +63,7 @@ public sealed class CsrMatrix<T> where T : unmanaged, INumber<T>
     public static CsrMatrix<T> FromCoo(int rows, int columns, ReadOnlySpan<int> rowIndices, ReadOnlySpan<int> columnIndices,
         ReadOnlySpan<T> values, DuplicatePolicy duplicates = DuplicatePolicy.Keep)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArraySizes.CsrRows(rows, nameof(rows));
         ArgumentOutOfRangeException.ThrowIfNegative(columns);
         if (rowIndices.Length != columnIndices.Length)
             throw new ArgumentException($"rowIndices has {rowIndices.Length} entries but columnIndices has {columnIndices.Length}; give one row and one column per entry.", nameof(columnIndices));

@@ -39,14 +39,22 @@ public sealed class DegreeSortedPartition
         Rows = rows;
         Nonzeros = nonzeros;
         Fingerprint = fingerprint;
-        Permutation = permutation;
-        BlockFirstRow = firstRow;
-        BlockRowCount = rowCount;
-        BlockDegree = degree;
-        BlockWarpsPerRow = warpsPerRow;
-        BlockEdgesPerWarp = edgesPerWarp;
-        BlockSegmentStart = segmentStart;
-        BlockSegmentLength = segmentLength;
+        PermutationArray = permutation;
+        Permutation = System.Array.AsReadOnly(permutation);
+        BlockFirstRowArray = firstRow;
+        BlockFirstRow = System.Array.AsReadOnly(firstRow);
+        BlockRowCountArray = rowCount;
+        BlockRowCount = System.Array.AsReadOnly(rowCount);
+        BlockDegreeArray = degree;
+        BlockDegree = System.Array.AsReadOnly(degree);
+        BlockWarpsPerRowArray = warpsPerRow;
+        BlockWarpsPerRow = System.Array.AsReadOnly(warpsPerRow);
+        BlockEdgesPerWarpArray = edgesPerWarp;
+        BlockEdgesPerWarp = System.Array.AsReadOnly(edgesPerWarp);
+        BlockSegmentStartArray = segmentStart;
+        BlockSegmentStart = System.Array.AsReadOnly(segmentStart);
+        BlockSegmentLengthArray = segmentLength;
+        BlockSegmentLength = System.Array.AsReadOnly(segmentLength);
     }
 
     public PartitionOptions Options { get; }
@@ -61,24 +69,32 @@ public sealed class DegreeSortedPartition
     public ulong Fingerprint { get; }
 
     /// <summary><c>Permutation[s]</c> = the original row at sorted position s (stable ascending degree).</summary>
-    public int[] Permutation { get; }
+    public IReadOnlyList<int> Permutation { get; }
+    internal int[] PermutationArray { get; }
 
     /// <summary>Per block: sorted position of its first row (rows are consecutive in sorted order).</summary>
-    public int[] BlockFirstRow { get; }
+    public IReadOnlyList<int> BlockFirstRow { get; }
+    internal int[] BlockFirstRowArray { get; }
     /// <summary>Per block: rows in the block (one for a segment of a long row).</summary>
-    public int[] BlockRowCount { get; }
+    public IReadOnlyList<int> BlockRowCount { get; }
+    internal int[] BlockRowCountArray { get; }
     /// <summary>Per block: the degree of its rows.</summary>
-    public int[] BlockDegree { get; }
+    public IReadOnlyList<int> BlockDegree { get; }
+    internal int[] BlockDegreeArray { get; }
     /// <summary>Per block: logical warps per row (1 means the row is reduced by one warp and stored, else added atomically).</summary>
-    public int[] BlockWarpsPerRow { get; }
+    public IReadOnlyList<int> BlockWarpsPerRow { get; }
+    internal int[] BlockWarpsPerRowArray { get; }
     /// <summary>Per block: edges per logical warp.</summary>
-    public int[] BlockEdgesPerWarp { get; }
+    public IReadOnlyList<int> BlockEdgesPerWarp { get; }
+    internal int[] BlockEdgesPerWarpArray { get; }
     /// <summary>Per block: first edge of the row the block covers (0 unless the row is cut into segments).</summary>
-    public int[] BlockSegmentStart { get; }
+    public IReadOnlyList<int> BlockSegmentStart { get; }
+    internal int[] BlockSegmentStartArray { get; }
     /// <summary>Per block: edges of each row the block covers (the degree, or a segment's length).</summary>
-    public int[] BlockSegmentLength { get; }
+    public IReadOnlyList<int> BlockSegmentLength { get; }
+    internal int[] BlockSegmentLengthArray { get; }
 
-    public int BlockCount => BlockFirstRow.Length;
+    public int BlockCount => BlockFirstRowArray.Length;
 
     /// <summary>True when some row is reduced by several warps or blocks (the output is then zeroed and added into).</summary>
     public bool HasSplitRows { get; private set; }
@@ -187,19 +203,19 @@ public sealed class DegreeSortedPartition
     /// <summary>
     /// The native backend's schedule from this plan: rows heaviest first (descending degree) cut into
     /// about <paramref name="chunks"/> runs of equal work (nonzeros + 1 per row); run c is
-    /// <c>Order[Bounds[c] .. Bounds[c+1]]</c>. Cached per chunk count.
+    /// <c>Order[Bounds[c] .. Bounds[c+1]]</c>. Cached per chunk count; the caller gets copies, so the plan cannot be changed.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
     public (int[] Order, int[] Bounds) WorkOrder(int chunks)
     {
         lock (_orderLock)
         {
-            if (_workOrder is { } cached && cached.Chunks == chunks) return (cached.Order, cached.Bounds);
+            if (_workOrder is { } cached && cached.Chunks == chunks) return ((int[])cached.Order.Clone(), (int[])cached.Bounds.Clone());
             var order = new int[Rows];
-            for (int i = 0; i < Rows; i++) order[i] = Permutation[Rows - 1 - i];
+            for (int i = 0; i < Rows; i++) order[i] = PermutationArray[Rows - 1 - i];
             var degreeOf = new int[Rows];
             for (int b = 0; b < BlockCount; b++)
-                for (int i = 0; i < BlockRowCount[b]; i++) degreeOf[BlockFirstRow[b] + i] = BlockDegree[b];
+                for (int i = 0; i < BlockRowCountArray[b]; i++) degreeOf[BlockFirstRowArray[b] + i] = BlockDegreeArray[b];
             var prefix = new long[Rows + 1];
             for (int i = 0; i < Rows; i++) prefix[i + 1] = prefix[i] + degreeOf[Rows - 1 - i] + 1;
             var bounds = new List<int> { 0 };
@@ -214,7 +230,7 @@ public sealed class DegreeSortedPartition
             }
             bounds.Add(Rows);
             _workOrder = (chunks, order, bounds.ToArray());
-            return (order, _workOrder.Value.Bounds);
+            return ((int[])order.Clone(), (int[])_workOrder.Value.Bounds.Clone());
         }
     }
 

@@ -20,7 +20,8 @@ public sealed class DenseBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         Backend = backend;
         Rows = rows;
         Columns = columns;
-        long length = checked((long)rows * columns);
+        long length = (long)rows * columns;
+        if (backend.Accelerator is null) ArraySizes.HostElements(rows, columns, "dense buffer", nameof(rows));
         if (backend.Accelerator is { } accelerator)
         {
             _device = DeviceArrays.Allocate<T>(accelerator, length);

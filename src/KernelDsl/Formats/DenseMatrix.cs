@@ -12,7 +12,7 @@ public sealed class DenseMatrix<T> where T : unmanaged, INumber<T>
         ArgumentOutOfRangeException.ThrowIfNegative(columns);
         Rows = rows;
         Columns = columns;
-        Data = new T[checked((long)rows * columns)];
+        Data = new T[ArraySizes.HostElements(rows, columns, "dense matrix", nameof(rows))];
     }
 
     /// <summary>Wraps <paramref name="data"/> (row-major, length rows × columns) without copying.</summary>

@@ -14,19 +14,28 @@ public sealed class RowChunks
     private RowChunks(int maxEdges, int[] rows, int[] starts, int[] ends, int[] sole, int splitRows)
     {
         MaxEdges = maxEdges;
-        Rows = rows;
-        Starts = starts;
-        Ends = ends;
-        SoleChunk = sole;
+        RowsArray = rows;
+        StartsArray = starts;
+        EndsArray = ends;
+        SoleChunkArray = sole;
+        Rows = System.Array.AsReadOnly(rows);
+        Starts = System.Array.AsReadOnly(starts);
+        Ends = System.Array.AsReadOnly(ends);
+        SoleChunk = System.Array.AsReadOnly(sole);
         SplitRows = splitRows;
     }
 
     public int MaxEdges { get; }
-    public int[] Rows { get; }
-    public int[] Starts { get; }
-    public int[] Ends { get; }
-    public int[] SoleChunk { get; }
-    public int Count => Rows.Length;
+    // Read-only: the device copies kernels index without bounds checks are made from the internal arrays.
+    public IReadOnlyList<int> Rows { get; }
+    public IReadOnlyList<int> Starts { get; }
+    public IReadOnlyList<int> Ends { get; }
+    public IReadOnlyList<int> SoleChunk { get; }
+    internal int[] RowsArray { get; }
+    internal int[] StartsArray { get; }
+    internal int[] EndsArray { get; }
+    internal int[] SoleChunkArray { get; }
+    public int Count => RowsArray.Length;
 
     /// <summary>Rows that span more than one chunk.</summary>
     public int SplitRows { get; }

@@ -36,15 +36,39 @@ public sealed record GnnOptions(
     float WeightDecay = 5e-4f,
     int Seed = 1)
 {
-    /// <summary>Checks the settings against a dataset; throws naming the option and the fix.</summary>
+    /// <summary>The widest hidden layer MaxK supports: its CBSR stores column indices as ushort.</summary>
+    public const int MaxKMaxHidden = 65536;
+
+    /// <summary>Checks the settings; throws naming the option and the fix. NaN and infinities are refused everywhere.</summary>
     public void Validate()
     {
         if (Layers < 1) throw new ArgumentOutOfRangeException(nameof(Layers), Layers, "a model has at least one layer.");
         if (Hidden < 1) throw new ArgumentOutOfRangeException(nameof(Hidden), Hidden, "the hidden width is at least 1.");
-        if (Dropout is < 0f or >= 1f) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "dropout is a probability in [0, 1).");
+        if (!(Dropout >= 0f && Dropout < 1f)) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "dropout is a probability in [0, 1).");
         if (Nonlinearity == Nonlinearity.MaxK && (K < 1 || K > Hidden))
             throw new ArgumentOutOfRangeException(nameof(K), K, $"MaxK keeps 1..hidden ({Hidden}) entries per row.");
-        if (LearningRate <= 0) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "the learning rate is positive.");
+        if (Nonlinearity == Nonlinearity.MaxK && Hidden > MaxKMaxHidden)
+            throw new ArgumentOutOfRangeException(nameof(Hidden), Hidden, $"MaxK stores each kept column as a 16-bit index, so the hidden width is at most {MaxKMaxHidden}; use a smaller width or ReLU.");
+        if (!(LearningRate > 0 && float.IsFinite(LearningRate)))
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "the learning rate is a positive finite number (typical: 0.001 to 0.05).");
+        if (!(WeightDecay >= 0 && float.IsFinite(WeightDecay)))
+            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "weight decay is a finite number >= 0 (typical: 0 to 5e-4).");
+    }
+
+    /// <summary>
+    /// Checks the settings against a dataset before anything is allocated: every activation matrix (nodes × width) must
+    /// fit in one host array, and the dataset must have nodes. Throws naming the option and the fix.
+    /// </summary>
+    public void Validate(NodeDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        Validate();
+        if (data.Nodes == 0) throw new ArgumentException($"dataset '{data.Name}' has no nodes; there is nothing to train on.", nameof(data));
+        if (data.Classes < 2) throw new ArgumentException($"dataset '{data.Name}' has {data.Classes} class(es); node classification needs two or more.", nameof(data));
+        if (data.Train.Length == 0) throw new ArgumentException($"dataset '{data.Name}' has no training nodes.", nameof(data));
+        if ((long)data.Nodes * Hidden > Array.MaxLength || (long)data.Features.ColumnCount * Hidden > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(Hidden), Hidden,
+                $"a hidden layer of {data.Nodes:N0} nodes × {Hidden:N0} (or a {data.Features.ColumnCount:N0} × {Hidden:N0} weight) is more than one array holds ({Array.MaxLength:N0} values); use a smaller hidden width.");
     }
 }
 
@@ -80,7 +104,7 @@ public sealed class GnnModel : IDisposable
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        options.Validate(data);
         _backend = backend;
         _s = backend.DefaultStream;
         Options = options;

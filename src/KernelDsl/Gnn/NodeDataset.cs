@@ -40,23 +40,34 @@ public sealed record NodeDataset(string Name, CsrMatrix<float> Adjacency, CsrMat
         if (adjacency.Rows != adjacency.ColumnCount)
             throw new DatasetFormatException(adjacencyPath, 0, $"the adjacency is {adjacency.Rows} x {adjacency.ColumnCount}; a graph's adjacency is square (nodes x nodes).");
         int n = adjacency.Rows;
+        if (n == 0)
+            throw new DatasetFormatException(adjacencyPath, 0, "the graph has no nodes (its size line says 0 x 0); a dataset needs at least one node per class.");
 
         string labelsPath = new[] { "labels.txt", "node_labels.txt" }.Select(f => Path.Combine(folder, f)).FirstOrDefault(System.IO.File.Exists)
             ?? throw new DatasetFormatException(Path.Combine(folder, "labels.txt"), 0, "missing: node classification needs labels.txt (one class index per line, -1 for none).");
-        var labels = ReadIntegers(labelsPath, n, "labels");
+        var (labels, labelLines) = ReadIntegers(labelsPath, n, "labels");
         string classesPath = Path.Combine(folder, "classes.txt");
-        int classes = labels.Max() + 1;
+        int classes;
+        for (int i = 0; i < n; i++)
+            if (labels[i] < -1) throw new DatasetFormatException(labelsPath, labelLines[i], $"label {labels[i]} is negative; use -1 for an unlabelled node, else 0..classes-1.");
         if (System.IO.File.Exists(classesPath))
         {
             int named = System.IO.File.ReadLines(classesPath).Count(l => l.Trim().Length > 0);
             for (int i = 0; i < n; i++)
                 if (labels[i] >= named)
-                    throw new DatasetFormatException(labelsPath, i + 1, $"label {labels[i]} is out of range: {classesPath} names {named} classes (0..{named - 1}).");
+                    throw new DatasetFormatException(labelsPath, labelLines[i], $"label {labels[i]} is out of range: {classesPath} names {named} classes (0..{named - 1}).");
             classes = named;
         }
-        for (int i = 0; i < n; i++)
-            if (labels[i] < -1) throw new DatasetFormatException(labelsPath, i + 1, $"label {labels[i]} is negative; use -1 for an unlabelled node, else 0..classes-1.");
-        if (classes < 2) throw new DatasetFormatException(labelsPath, 0, "fewer than two classes are labelled; there is nothing to classify.");
+        else
+        {
+            // Class ids are 0..C-1 and a class needs a node, so an id of n or more is a typo (say 1000000000 for 1), not a class.
+            for (int i = 0; i < n; i++)
+                if (labels[i] >= n)
+                    throw new DatasetFormatException(labelsPath, labelLines[i], $"label {labels[i]} is out of range: class ids are 0..C-1 and the graph has {n} nodes, so C <= {n}. Fix the label, or name the classes in classes.txt.");
+            classes = labels.Max() + 1;
+        }
+        int present = labels.Where(l => l >= 0).Distinct().Count();
+        if (present < 2) throw new DatasetFormatException(labelsPath, 0, $"only {present} class{(present == 1 ? " is" : "es are")} labelled; node classification needs nodes of at least two classes.");
 
         string featuresPath = Path.Combine(folder, "features.mtx");
         CsrMatrix<float> features;
@@ -70,6 +81,10 @@ public sealed record NodeDataset(string Name, CsrMatrix<float> Adjacency, CsrMat
 
         int[] train, validation, test;
         bool publicSplit = System.IO.File.Exists(Path.Combine(folder, "train.txt"));
+        var partial = new[] { "val.txt", "test.txt" }.Where(f => System.IO.File.Exists(Path.Combine(folder, f))).ToArray();
+        if (!publicSplit && partial.Length > 0)
+            throw new DatasetFormatException(Path.Combine(folder, "train.txt"), 0,
+                $"missing, but {string.Join(" and ", partial)} {(partial.Length == 1 ? "is" : "are")} there: give train.txt, val.txt and test.txt together, or none of them for a random split.");
         if (publicSplit)
         {
             train = ReadIds(Path.Combine(folder, "train.txt"), n, labels);
@@ -88,6 +103,12 @@ public sealed record NodeDataset(string Name, CsrMatrix<float> Adjacency, CsrMat
     /// </summary>
     public static (int[] Train, int[] Validation, int[] Test) RandomSplit(int[] labels, int classes, int seed)
     {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (classes < 1 || classes > Math.Max(1, labels.Length))
+            throw new ArgumentOutOfRangeException(nameof(classes), $"{classes} classes for {labels.Length} nodes: a class needs a node, so use 1..{Math.Max(1, labels.Length)}.");
+        for (int i = 0; i < labels.Length; i++)
+            if (labels[i] < -1 || labels[i] >= classes)
+                throw new ArgumentOutOfRangeException(nameof(labels), $"node {i} has label {labels[i]}, outside -1..{classes - 1} (-1 = unlabelled).");
         var rng = new Random(seed);
         var labelled = Enumerable.Range(0, labels.Length).Where(i => labels[i] >= 0).OrderBy(_ => rng.Next()).ToArray();
         var train = new List<int>();
@@ -111,9 +132,17 @@ public sealed record NodeDataset(string Name, CsrMatrix<float> Adjacency, CsrMat
     /// </summary>
     public static NodeDataset StochasticBlockModel(int nodes = 3000, int classes = 6, double degree = 8, double homophily = 0.65, int featureWords = 500, int seed = 1)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(nodes, classes * 4);
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(nodes, classes * 4);
+        if (nodes > MaxGeneratedNodes)
+            throw new ArgumentOutOfRangeException(nameof(nodes), $"{nodes:N0} nodes: the generated graph is for trying the library and holds at most {MaxGeneratedNodes:N0}; read a larger graph from a dataset folder.");
         ArgumentOutOfRangeException.ThrowIfLessThan(featureWords, 1);
+        if (!(degree >= 0 && degree <= nodes - 1))
+            throw new ArgumentOutOfRangeException(nameof(degree), $"degree {degree} must be a number in 0..{nodes - 1} (edges per node).");
+        if (!(homophily >= 0 && homophily <= 1))
+            throw new ArgumentOutOfRangeException(nameof(homophily), $"homophily {homophily} is a share of edges: use a number in 0..1.");
+        if (nodes * degree / 2 > Array.MaxLength / 2)
+            throw new ArgumentOutOfRangeException(nameof(degree), $"{nodes:N0} nodes of degree {degree} make {nodes * degree / 2:N0} edges, more than one adjacency holds; lower the degree.");
         var rng = new Random(seed);
         var labels = Enumerable.Range(0, nodes).Select(i => i * classes / nodes).ToArray();
         var rows = new List<int>();
@@ -150,12 +179,17 @@ public sealed record NodeDataset(string Name, CsrMatrix<float> Adjacency, CsrMat
         return new NodeDataset($"SBM ({nodes} nodes, {classes} classes)", adjacency.AsPattern().WithValues(1f), features, labels, classes, train, validation, test, false);
     }
 
+    /// <summary>The largest graph <see cref="StochasticBlockModel"/> generates (about a minute and a few GB on one core).</summary>
+    public const int MaxGeneratedNodes = 10_000_000;
+
     private static CsrMatrix<float> Identity(int n) =>
         new(n, n, Enumerable.Range(0, n + 1).ToArray(), Enumerable.Range(0, n).ToArray(), Enumerable.Repeat(1f, n).ToArray());
 
-    private static int[] ReadIntegers(string path, int expected, string what)
+    /// <summary>One integer per non-blank line, with the line each came from.</summary>
+    private static (int[] Values, int[] Lines) ReadIntegers(string path, int expected, string what)
     {
         var values = new List<int>();
+        var lines = new List<int>();
         int line = 0;
         foreach (var raw in System.IO.File.ReadLines(path))
         {
@@ -165,10 +199,11 @@ public sealed record NodeDataset(string Name, CsrMatrix<float> Adjacency, CsrMat
             if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
                 throw new DatasetFormatException(path, line, $"'{text}' is not an integer; {what} are one integer per line.");
             values.Add(v);
+            lines.Add(line);
         }
         if (values.Count != expected)
             throw new DatasetFormatException(path, 0, $"has {values.Count} {what} but the adjacency has {expected} nodes; give one line per node (-1 for unlabelled).");
-        return values.ToArray();
+        return (values.ToArray(), lines.ToArray());
     }
 
     private static int[] ReadIds(string path, int nodes, int[] labels)
@@ -188,6 +223,8 @@ public sealed record NodeDataset(string Name, CsrMatrix<float> Adjacency, CsrMat
                 throw new DatasetFormatException(path, line, $"node {id} has no label (-1); a split may list labelled nodes only.");
             ids.Add(id);
         }
+        if (ids.Count == 0)
+            throw new DatasetFormatException(path, 0, "lists no node; each of train.txt, val.txt and test.txt needs at least one labelled node (0-based ids, one per line).");
         return ids.ToArray();
     }
 

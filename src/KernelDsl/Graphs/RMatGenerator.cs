@@ -21,9 +21,10 @@ public static class RMatGenerator
         bool withValues = true) where T : unmanaged, INumber<T>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
+        ArraySizes.CsrRows(nodes, nameof(nodes));
         ArgumentOutOfRangeException.ThrowIfNegative(edges);
         if (edges > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(edges), "too many edges for one CSR matrix.");
-        if (a < 0 || b < 0 || c < 0 || a + b + c > 1)
+        if (!(a >= 0 && b >= 0 && c >= 0 && a + b + c <= 1)) // NaN fails every comparison
             throw new ArgumentException($"quadrant probabilities a={a}, b={b}, c={c} must be non-negative with a + b + c <= 1.");
         int scale = 0;
         while ((1L << scale) < nodes) scale++;

@@ -83,12 +83,12 @@ public static class Elementwise
         if (length == 0) return;
         if (stream.Backend.Kind == BackendKind.NativeCpu)
         {
-            float[] target = destination.HostArrays.Values;
+            float[] target = destination.Host.Values;
             Vectorized.Chunks(target.Length, stream.Backend.Parallelism, (from, to) =>
             {
                 var span = target.AsSpan(from, to - from);
                 if (destinationScale != 1f) Vectorized.Scale(span, destinationScale);
-                foreach (var (part, scale) in parts) Vectorized.Axpy(span, part.HostArrays.Values.AsSpan(from, to - from), scale);
+                foreach (var (part, scale) in parts) Vectorized.Axpy(span, part.Host.Values.AsSpan(from, to - from), scale);
             });
             return;
         }

@@ -35,8 +35,14 @@ public static class CircuitNetDesign
             : throw new FileNotFoundException($"CircuitNet design '{folder}' has no nets.txt.", Path.Combine(folder, "nets.txt"));
         string incidencePath = Path.Combine(folder, "cell_net.mtx");
         var incidence = MatrixMarket.ReadCsr<float>(incidencePath); // rows = cells, columns = nets
+        if (cells.Count == 0)
+            throw new FormatException($"{Path.Combine(folder, "cells.tsv")}: the design has no cells; a CircuitNet design lists one cell per line ('id name cell_type left bottom right top').");
+        if (nets.Length == 0)
+            throw new FormatException($"{Path.Combine(folder, "nets.txt")}: the design has no nets; list one net name per line.");
         if (incidence.Rows != cells.Count || incidence.ColumnCount != nets.Length)
             throw new FormatException($"{incidencePath}: the incidence is {incidence.Rows} x {incidence.ColumnCount} but the design has {cells.Count} cells (cells.tsv) and {nets.Length} nets (nets.txt); the files are from different designs.");
+        // The value of an incidence entry is the number of pins the cell has on the net; a pattern file means one each.
+        if (!incidence.HasValues) incidence = incidence.WithValues(1f);
 
         var near = Near(cells);
         var pins = incidence.Transpose(); // rows = nets

@@ -33,9 +33,11 @@ public static class MatrixMarket
             throw parser.Error(parser.SizeLine, $"a {header.Symmetry} matrix must be square but the size line says {header.Rows} x {header.Columns}.");
         long capacity = symmetric ? header.Entries * 2 : header.Entries;
         if (capacity > Array.MaxLength) throw parser.Error(parser.SizeLine, $"{header.Entries} entries are more than one CSR matrix can hold.");
-        var rows = new List<int>((int)capacity);
-        var cols = new List<int>((int)capacity);
-        var vals = header.Field == MatrixMarketField.Pattern ? null : new List<T>((int)capacity);
+        // The size line is a claim, not a fact: reserve at most what a first slice of the file can hold, grow as entries arrive.
+        int reserve = (int)Math.Min(capacity, InitialReserve);
+        var rows = new List<int>(reserve);
+        var cols = new List<int>(reserve);
+        var vals = header.Field == MatrixMarketField.Pattern ? null : new List<T>(reserve);
         long read = 0;
         while (parser.NextDataLine(out var line))
         {
@@ -76,6 +78,8 @@ public static class MatrixMarket
     {
         var parser = new Parser(reader, sourceName);
         var header = parser.ReadHeader();
+        if ((long)header.Rows * header.Columns > Array.MaxLength)
+            throw parser.Error(parser.SizeLine, $"a dense {header.Rows} x {header.Columns} matrix has {(long)header.Rows * header.Columns} entries, more than one array holds ({Array.MaxLength}); check the size line.");
         var m = new DenseMatrix<T>(header.Rows, header.Columns);
         if (header.Format == MatrixMarketFormat.Coordinate)
         {
@@ -186,6 +190,9 @@ public static class MatrixMarket
         Write(w, matrix);
     }
 
+    /// <summary>Entries reserved before reading; lists grow beyond it as the file proves it has more.</summary>
+    private const int InitialReserve = 1 << 20;
+
     private static string FormatValue<T>(T value) where T : unmanaged, INumber<T> =>
         value is float f ? f.ToString("R", CultureInfo.InvariantCulture)
         : value is double d ? d.ToString("R", CultureInfo.InvariantCulture)
@@ -248,6 +255,8 @@ public static class MatrixMarket
             long entries = 0;
             if (expectedCount == 3 && !long.TryParse(size[2], NumberStyles.None, CultureInfo.InvariantCulture, out entries))
                 throw Error(Line, $"the entry count must be a non-negative integer, found '{size[2]}'.");
+            if (rows >= Array.MaxLength || cols >= Array.MaxLength)
+                throw Error(Line, $"{rows} x {cols} is larger than KernelDsl's matrices hold: rows and columns are at most {Array.MaxLength - 1} (the row offsets hold rows + 1 entries); check the size line.");
             return new MatrixMarketHeader(format, field, symmetry, rows, cols, entries);
         }
 
@@ -299,11 +308,30 @@ public static class MatrixMarket
             {
                 if (!long.TryParse(token, NumberStyles.Integer, CultureInfo.InvariantCulture, out long l))
                     throw parser.Error(parser.Line, $"the value '{token.ToString()}' is not an integer, but the banner says integer.");
-                return T.CreateChecked(l);
+                if (!TryConvert(l, out T integer))
+                    throw parser.Error(parser.Line, $"the value {l} does not fit in {typeof(T).Name}.");
+                return integer;
             }
             if (!double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double d))
                 throw parser.Error(parser.Line, $"the value '{token.ToString()}' is not a number.");
-            return T.CreateChecked(d);
+            // NaN and infinities (written out, or a number too large for T) would flow through every kernel into a loss of NaN.
+            if (!double.IsFinite(d) || !TryConvert(d, out T value) || !T.IsFinite(value))
+                throw parser.Error(parser.Line, $"the value '{token.ToString()}' is not a finite {typeof(T).Name}; values must be finite numbers (replace missing values, e.g. with 0).");
+            return value;
+        }
+
+        private static bool TryConvert<TFrom, T>(TFrom from, out T value) where TFrom : INumber<TFrom> where T : unmanaged, INumber<T>
+        {
+            try
+            {
+                value = T.CreateChecked(from);
+                return true;
+            }
+            catch (OverflowException)
+            {
+                value = default;
+                return false;
+            }
         }
 
         public void End()

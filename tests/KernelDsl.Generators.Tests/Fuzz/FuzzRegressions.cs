@@ -86,6 +86,17 @@ public static class FuzzRegressions
                 [SpMM] public static partial void Aggregate{{SpMMParameters}};
             }
             """,
+        // Found by the fuzzer (seed 502482): 'file' on one part of a partial type makes the whole type file-local.
+        ["FileLocalOnAnotherPart"] = $$"""
+            namespace Demo
+            {
+                file partial struct Kernels { }
+                partial struct Kernels
+                {
+                    [SpMM] public static partial void Aggregate{{SpMMParameters}};
+                }
+            }
+            """,
         ["UnsafeAndNewModifiers"] = $$"""
             public class Base { public static void Aggregate() { } }
             public partial class Derived : Base

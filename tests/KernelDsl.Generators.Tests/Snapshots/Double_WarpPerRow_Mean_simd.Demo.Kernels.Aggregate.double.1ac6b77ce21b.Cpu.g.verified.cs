@@ -12,7 +12,7 @@ namespace Demo
             /// <summary>Runs on the calling thread and the thread pool; returns when the output is complete.</summary>
             internal static void RunNative(global::KernelDsl.CsrBuffer<double> a, global::KernelDsl.DenseBuffer<double> x, global::KernelDsl.DenseBuffer<double> y, int parallelism)
             {
-                global::KernelDsl.CsrMatrix<double> csr = a.HostArrays;
+                global::KernelDsl.CsrMatrix<double> csr = a.DangerousGetHostArrays();
                 int[] rowOffsets = csr.RowOffsets;
                 int[] columns = csr.Columns;
                 double[] values = csr.Values!;

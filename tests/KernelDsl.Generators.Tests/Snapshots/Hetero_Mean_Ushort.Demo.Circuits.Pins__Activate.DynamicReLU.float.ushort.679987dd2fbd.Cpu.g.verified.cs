@@ -13,7 +13,7 @@ namespace Demo
             internal static void RunNative(global::KernelDsl.DenseBuffer<float> x, global::KernelDsl.CbsrBuffer<float, ushort> y, int parallelism)
             {
                 float[] source = x.HostArray;
-                global::KernelDsl.CbsrMatrix<float, ushort> output = y.HostArrays;
+                global::KernelDsl.CbsrMatrix<float, ushort> output = y.DangerousGetHostArrays();
                 int dim = x.Columns;
                 int k = y.K;
                 int blocks = global::System.Math.Max(1, global::System.Math.Min(x.Rows, parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker));

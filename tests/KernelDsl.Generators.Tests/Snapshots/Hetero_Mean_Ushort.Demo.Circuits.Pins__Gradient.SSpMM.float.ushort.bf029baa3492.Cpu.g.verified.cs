@@ -16,10 +16,10 @@ namespace Demo
             /// </summary>
             internal static void RunNative(global::KernelDsl.CsrBuffer<float> a, global::KernelDsl.DenseBuffer<float> dy, global::KernelDsl.CbsrBuffer<float, ushort> x, global::KernelDsl.CbsrBuffer<float, ushort> dx, int parallelism)
             {
-                global::KernelDsl.CsrMatrix<float> csr = a.HostArrays;
+                global::KernelDsl.CsrMatrix<float> csr = a.DangerousGetHostArrays();
                 float[] gradient = dy.HostArray;
-                global::KernelDsl.CbsrMatrix<float, ushort> features = x.HostArrays;
-                global::KernelDsl.CbsrMatrix<float, ushort> output = dx.HostArrays;
+                global::KernelDsl.CbsrMatrix<float, ushort> features = x.DangerousGetHostArrays();
+                global::KernelDsl.CbsrMatrix<float, ushort> output = dx.DangerousGetHostArrays();
                 int dim = dy.Columns;
                 int k = x.K;
                 int size = features.Values.Length;

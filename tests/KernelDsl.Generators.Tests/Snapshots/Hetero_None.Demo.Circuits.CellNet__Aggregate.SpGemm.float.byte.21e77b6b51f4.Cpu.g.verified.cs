@@ -12,8 +12,8 @@ namespace Demo
             /// <summary>Rows in nonzero-balanced blocks; each output row is its own accumulator (cache-resident, no atomics).</summary>
             internal static void RunNative(global::KernelDsl.CsrBuffer<float> a, global::KernelDsl.CbsrBuffer<float, byte> x, global::KernelDsl.DenseBuffer<float> y, int parallelism)
             {
-                global::KernelDsl.CsrMatrix<float> csr = a.HostArrays;
-                global::KernelDsl.CbsrMatrix<float, byte> features = x.HostArrays;
+                global::KernelDsl.CsrMatrix<float> csr = a.DangerousGetHostArrays();
+                global::KernelDsl.CbsrMatrix<float, byte> features = x.DangerousGetHostArrays();
                 float[] output = y.HostArray;
                 int dim = y.Columns;
                 int k = x.K;

@@ -12,8 +12,8 @@ namespace Demo
             /// <summary>Clears each dense gradient row and passes dy at the kept positive entries of y.</summary>
             internal static void RunNative(global::KernelDsl.CbsrBuffer<float, byte> y, global::KernelDsl.CbsrBuffer<float, byte> dy, global::KernelDsl.DenseBuffer<float> dx, int parallelism)
             {
-                global::KernelDsl.CbsrMatrix<float, byte> forward = y.HostArrays;
-                float[] gradient = dy.HostArrays.Values;
+                global::KernelDsl.CbsrMatrix<float, byte> forward = y.DangerousGetHostArrays();
+                float[] gradient = dy.DangerousGetHostArrays().Values;
                 float[] output = dx.HostArray;
                 int dim = dx.Columns;
                 int k = y.K;

@@ -12,7 +12,7 @@ namespace Demo
             /// <summary>Clears each dense gradient row and scatters the k kept gradients into it.</summary>
             internal static void RunNative(global::KernelDsl.CbsrBuffer<float, byte> dy, global::KernelDsl.DenseBuffer<float> dx, int parallelism)
             {
-                global::KernelDsl.CbsrMatrix<float, byte> gradient = dy.HostArrays;
+                global::KernelDsl.CbsrMatrix<float, byte> gradient = dy.DangerousGetHostArrays();
                 float[] output = dx.HostArray;
                 int dim = dx.Columns;
                 int k = dy.K;

@@ -16,10 +16,10 @@ namespace Demo
             /// </summary>
             internal static void RunNative(global::KernelDsl.CsrBuffer<float> a, global::KernelDsl.DenseBuffer<float> dy, global::KernelDsl.CbsrBuffer<float, int> x, global::KernelDsl.CbsrBuffer<float, int> dx, int parallelism)
             {
-                global::KernelDsl.CsrMatrix<float> csr = a.HostArrays;
+                global::KernelDsl.CsrMatrix<float> csr = a.DangerousGetHostArrays();
                 float[] gradient = dy.HostArray;
-                global::KernelDsl.CbsrMatrix<float, int> features = x.HostArrays;
-                global::KernelDsl.CbsrMatrix<float, int> output = dx.HostArrays;
+                global::KernelDsl.CbsrMatrix<float, int> features = x.DangerousGetHostArrays();
+                global::KernelDsl.CbsrMatrix<float, int> output = dx.DangerousGetHostArrays();
                 int dim = dy.Columns;
                 int k = x.K;
                 int size = features.Values.Length;

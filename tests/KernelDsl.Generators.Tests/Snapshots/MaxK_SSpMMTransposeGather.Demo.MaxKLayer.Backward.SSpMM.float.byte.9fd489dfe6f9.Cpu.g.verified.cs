@@ -12,10 +12,10 @@ namespace Demo
             /// <summary>Rows j of Aᵀ in nonzero-balanced blocks: each gradient row is gathered once, no atomics.</summary>
             internal static void RunNative(global::KernelDsl.CsrBuffer<float> at, global::KernelDsl.DenseBuffer<float> dy, global::KernelDsl.CbsrBuffer<float, byte> x, global::KernelDsl.CbsrBuffer<float, byte> dx, int parallelism)
             {
-                global::KernelDsl.CsrMatrix<float> transposed = at.HostArrays;
+                global::KernelDsl.CsrMatrix<float> transposed = at.DangerousGetHostArrays();
                 float[] gradient = dy.HostArray;
-                global::KernelDsl.CbsrMatrix<float, byte> features = x.HostArrays;
-                global::KernelDsl.CbsrMatrix<float, byte> output = dx.HostArrays;
+                global::KernelDsl.CbsrMatrix<float, byte> features = x.DangerousGetHostArrays();
+                global::KernelDsl.CbsrMatrix<float, byte> output = dx.DangerousGetHostArrays();
                 int dim = dy.Columns;
                 int k = x.K;
                 int[] blocks = at.RowBlocks(parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker);

@@ -12,7 +12,7 @@ namespace Demo
             /// <summary>Runs on the calling thread and the thread pool; returns when the output is complete.</summary>
             internal static void RunNative(global::KernelDsl.CsrBuffer<float> a, global::KernelDsl.DenseBuffer<float> x, global::KernelDsl.DenseBuffer<float> y, int parallelism)
             {
-                global::KernelDsl.CsrMatrix<float> csr = a.HostArrays;
+                global::KernelDsl.CsrMatrix<float> csr = a.DangerousGetHostArrays();
                 int[] rowOffsets = csr.RowOffsets;
                 int[] columns = csr.Columns;
                 float[] values = csr.Values!;

@@ -76,7 +76,7 @@ internal static class NativeCbsrEmitter
         using (w.Block($"internal static void RunNative({Dense(spec)} x, {Cbsr(spec)} y, int parallelism)"))
         {
             w.Line($"{t}[] source = x.HostArray;");
-            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> output = y.HostArrays;");
+            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> output = y.DangerousGetHostArrays();");
             w.Line("int dim = x.Columns;");
             w.Line("int k = y.K;");
             EvenBlocks(w, "x.Rows", "uint[] keys = new uint[dim];", "NativeRow(row, source, output.Values, output.Indices, dim, k, keys);");
@@ -119,8 +119,8 @@ internal static class NativeCbsrEmitter
         w.Line("/// <summary>Clears each dense gradient row and passes dy at the kept positive entries of y.</summary>");
         using (w.Block($"internal static void RunNative({Cbsr(spec)} y, {Cbsr(spec)} dy, {Dense(spec)} dx, int parallelism)"))
         {
-            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> forward = y.HostArrays;");
-            w.Line($"{t}[] gradient = dy.HostArrays.Values;");
+            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> forward = y.DangerousGetHostArrays();");
+            w.Line($"{t}[] gradient = dy.DangerousGetHostArrays().Values;");
             w.Line($"{t}[] output = dx.HostArray;");
             w.Line("int dim = dx.Columns;");
             w.Line("int k = y.K;");
@@ -144,7 +144,7 @@ internal static class NativeCbsrEmitter
         w.Line("/// <summary>Clears each dense gradient row and scatters the k kept gradients into it.</summary>");
         using (w.Block($"internal static void RunNative({Cbsr(spec)} dy, {Dense(spec)} dx, int parallelism)"))
         {
-            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> gradient = dy.HostArrays;");
+            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> gradient = dy.DangerousGetHostArrays();");
             w.Line($"{t}[] output = dx.HostArray;");
             w.Line("int dim = dx.Columns;");
             w.Line("int k = dy.K;");
@@ -167,8 +167,8 @@ internal static class NativeCbsrEmitter
         w.Line("/// <summary>Rows in nonzero-balanced blocks; each output row is its own accumulator (cache-resident, no atomics).</summary>");
         using (w.Block($"internal static void RunNative({Csr(spec)} a, {Cbsr(spec)} x, {Dense(spec)} y, int parallelism)"))
         {
-            w.Line($"global::KernelDsl.CsrMatrix<{t}> csr = a.HostArrays;");
-            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> features = x.HostArrays;");
+            w.Line($"global::KernelDsl.CsrMatrix<{t}> csr = a.DangerousGetHostArrays();");
+            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> features = x.DangerousGetHostArrays();");
             w.Line($"{t}[] output = y.HostArray;");
             w.Line("int dim = y.Columns;");
             w.Line("int k = x.K;");
@@ -210,10 +210,10 @@ internal static class NativeCbsrEmitter
         w.Line("/// </summary>");
         using (w.Block($"internal static void RunNative({Csr(spec)} a, {Dense(spec)} dy, {Cbsr(spec)} x, {Cbsr(spec)} dx, int parallelism)"))
         {
-            w.Line($"global::KernelDsl.CsrMatrix<{t}> csr = a.HostArrays;");
+            w.Line($"global::KernelDsl.CsrMatrix<{t}> csr = a.DangerousGetHostArrays();");
             w.Line($"{t}[] gradient = dy.HostArray;");
-            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> features = x.HostArrays;");
-            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> output = dx.HostArrays;");
+            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> features = x.DangerousGetHostArrays();");
+            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> output = dx.DangerousGetHostArrays();");
             w.Line("int dim = dy.Columns;");
             w.Line("int k = x.K;");
             w.Line("int size = features.Values.Length;");
@@ -265,10 +265,10 @@ internal static class NativeCbsrEmitter
         w.Line("/// <summary>Rows j of Aᵀ in nonzero-balanced blocks: each gradient row is gathered once, no atomics.</summary>");
         using (w.Block($"internal static void RunNative({Csr(spec)} at, {Dense(spec)} dy, {Cbsr(spec)} x, {Cbsr(spec)} dx, int parallelism)"))
         {
-            w.Line($"global::KernelDsl.CsrMatrix<{t}> transposed = at.HostArrays;");
+            w.Line($"global::KernelDsl.CsrMatrix<{t}> transposed = at.DangerousGetHostArrays();");
             w.Line($"{t}[] gradient = dy.HostArray;");
-            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> features = x.HostArrays;");
-            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> output = dx.HostArrays;");
+            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> features = x.DangerousGetHostArrays();");
+            w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> output = dx.DangerousGetHostArrays();");
             w.Line("int dim = dy.Columns;");
             w.Line("int k = x.K;");
             CsrBlocks(w, "at", $"NativeRow(row, transposed.RowOffsets, transposed.Columns, {(Weighted(spec) ? "transposed.Values!, " : "")}gradient, features.Indices, output.Values, output.Indices, dim, k);");

@@ -34,7 +34,7 @@ internal static class NativeSpMMEmitter
         w.Line("/// <summary>Runs on the calling thread and the thread pool; returns when the output is complete.</summary>");
         using (w.Block($"internal static void RunNative(global::KernelDsl.CsrBuffer<{t}> a, global::KernelDsl.DenseBuffer<{t}> x, global::KernelDsl.DenseBuffer<{t}> y, int parallelism)"))
         {
-            w.Line($"global::KernelDsl.CsrMatrix<{t}> csr = a.HostArrays;");
+            w.Line($"global::KernelDsl.CsrMatrix<{t}> csr = a.DangerousGetHostArrays();");
             w.Line("int[] rowOffsets = csr.RowOffsets;");
             w.Line("int[] columns = csr.Columns;");
             if (Weighted(spec)) w.Line($"{t}[] values = csr.Values!;");

@@ -87,13 +87,13 @@ internal static class SourceFile
 
     /// <summary>
     /// Text that can stand in a '//' comment: line terminators (CR, LF, NEL, LS, PS) become spaces and other
-    /// control characters '?', so a user string never ends the comment.
+    /// control characters and surrogates (a lone one cannot be encoded) '?', so a user string never ends the comment.
     /// </summary>
     public static string CommentText(string text)
     {
         var sb = new System.Text.StringBuilder(text.Length);
         foreach (char c in text)
-            sb.Append(c is '\r' or '\n' or '\u0085' or '\u2028' or '\u2029' ? ' ' : char.IsControl(c) ? '?' : c);
+            sb.Append(c is '\r' or '\n' or '\u0085' or '\u2028' or '\u2029' ? ' ' : char.IsControl(c) || char.IsSurrogate(c) ? '?' : c);
         return sb.ToString();
     }
 

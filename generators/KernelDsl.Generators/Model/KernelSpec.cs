@@ -77,14 +77,14 @@ internal sealed record SpMMSpec(
 
 internal static class Declarations
 {
-    /// <summary>Namespace.Type.Method.</summary>
+    /// <summary>Namespace.Type.Method, as a name rather than code: without the '@' of escaped keywords.</summary>
     public static string Name(IDeclaration d)
     {
         var parts = new System.Collections.Generic.List<string>();
         if (d.Namespace.Length > 0) parts.Add(d.Namespace);
         foreach (var t in d.ContainingTypes) parts.Add(t.NameWithTypeParameters);
         parts.Add(d.MethodName);
-        return string.Join(".", parts);
+        return string.Join(".", parts).Replace("@", "");
     }
 }
 

@@ -31,7 +31,7 @@ public sealed class DeclarationFuzzer
         "x\ny", "x\r\ny", "x\u2028y", "x\u2029y", "x\u0085y", "x\u000Cy",
         "q\"uote", "back\\slash", "end\\", "*/ " + InjectedIdentifier + "(); /*",
         "\n" + InjectedIdentifier + "();\n//", "\");" + InjectedIdentifier + "();//", "\u2028" + InjectedIdentifier + "();",
-        "{0}", "{{", "\0", "tab\there", "ünï€ødé", "#region", "<see cref=\"x\"/>", "&amp;", "]]>",
+        "{0}", "{{", "\0", "tab\there", "ünï€ødé", "lone\uD800surrogate", "pair\uD83D\uDE00", "#region", "<see cref=\"x\"/>", "&amp;", "]]>",
     };
 
     private static readonly string[] MethodNames =
@@ -271,6 +271,7 @@ public sealed class DeclarationFuzzer
                 '\t' => "\\t",
                 '\f' => "\\f",
                 '\u0085' or '\u2028' or '\u2029' => "\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture),
+                _ when char.IsSurrogate(c) => "\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture),
                 _ => c.ToString(),
             });
         }

@@ -97,6 +97,31 @@ public static class FuzzRegressions
                 }
             }
             """,
+        // Found by the fuzzer: a method declared twice (CS0111, the user's error) gave two outputs one hint name.
+        ["RepeatedDeclarations"] = $$"""
+            public static partial class Kernels
+            {
+                [SpMM] public static partial void Aggregate{{SpMMParameters}};
+                [SpMM(Reduce = Reduce.Max)] public static partial void Aggregate{{SpMMParameters}};
+                [MaxK(K = 2, Dim = 8), DynamicReLUBackward] public static partial void Twice(ComputeStream s, DenseBuffer<float> x, CbsrBuffer<float, long> y);
+                [DynamicReLU(K = 2, Dim = 8)] public static partial void Twice(ComputeStream s, DenseBuffer<float> x, CbsrBuffer<float, long> y);
+            }
+            """,
+        // Found by the fuzzer: the stub of a generic kernel in a generic type repeated the user's CS0693 warning.
+        ["GenericKernelInGenericType"] = $$"""
+            public partial class Kernels<T>
+            {
+                [SpMM] public static partial void Aggregate<T>{{SpMMParameters}};
+            }
+            """,
+        // Found by the fuzzer: the backward's <see cref="Aggregate"/> was ambiguous (CS0419) beside an overload.
+        ["OverloadedForwardsWithBackward"] = """
+            public static partial class Kernels
+            {
+                [SpMM(Backward = true)] public static partial void Aggregate(ComputeStream s, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y);
+                [SpMM(Backward = true)] public static partial void Aggregate(ComputeStream s, CsrBuffer<double> a, DenseBuffer<double> x, DenseBuffer<double> y);
+            }
+            """,
         ["UnsafeAndNewModifiers"] = $$"""
             public class Base { public static void Aggregate() { } }
             public partial class Derived : Base

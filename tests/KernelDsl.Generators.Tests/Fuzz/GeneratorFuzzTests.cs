@@ -23,7 +23,7 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         int seed = int.TryParse(Environment.GetEnvironmentVariable("KERNELDSL_FUZZ_SEED"), CultureInfo.InvariantCulture, out int s) ? s : 20261202;
         var watch = Stopwatch.StartNew();
         var failures = new StringBuilder();
-        int failed = 0, compiling = 0, refused = 0, declarations = 0;
+        int failed = 0, compiling = 0, refused = 0, declarations = 0, compiledClean = 0;
         var rules = new SortedDictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < cases; i++)
         {
@@ -32,13 +32,15 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
             var verdict = FuzzOracle.Check(source, checkDeterminism: i % 20 == 0);
             if (verdict.UserCodeCompiles) compiling++;
             if (verdict.Refused) refused++;
+            else if (verdict.UserCodeCompiles) compiledClean++;
             foreach (var rule in verdict.Rules) rules[rule] = rules.GetValueOrDefault(rule) + 1;
             if (verdict.Passed) continue;
             if (++failed <= 5)
                 failures.Append($"--- seed {seed + i}:\n{string.Join("\n", verdict.Failures)}\n{source}\n");
         }
         output.WriteLine($"{cases} files ({declarations} kernel declarations) in {watch.Elapsed.TotalSeconds:F1} s: " +
-            $"{compiling} whose user code compiles by itself, {refused} refused with KDSL errors, {failed} failed.");
+            $"{compiling} whose user code compiles by itself, {compiledClean} of them accepted whole and compiled with the generated code, " +
+            $"{refused} refused with KDSL errors, {failed} failed.");
         output.WriteLine("KDSL diagnostics reported: " + string.Join(", ", rules.Select(r => $"{r.Key} ×{r.Value}")));
         Assert.True(failed == 0, $"{failed} of {cases} fuzz cases broke a property (first seed {seed}); the first ones:\n{failures}");
     }

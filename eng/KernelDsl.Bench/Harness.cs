@@ -49,6 +49,33 @@ public static class Harness
     }
 
     /// <summary>
+    /// Like <see cref="Interleaved"/>, and also the spread of the per-pair ratios (25th and 75th percentile): the
+    /// noise to report beside the median ratio.
+    /// </summary>
+    public static (double Baseline, double Candidate, double Ratio, double Low, double High) InterleavedWithSpread(Action baseline, Action candidate, int repeats)
+    {
+        baseline();
+        candidate();
+        var b = new double[repeats];
+        var c = new double[repeats];
+        var r = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            baseline();
+            b[i] = sw.Elapsed.TotalMilliseconds;
+            sw.Restart();
+            candidate();
+            c[i] = sw.Elapsed.TotalMilliseconds;
+            r[i] = b[i] / c[i];
+        }
+        Array.Sort(b);
+        Array.Sort(c);
+        Array.Sort(r);
+        return (b[repeats / 2], c[repeats / 2], r[repeats / 2], r[repeats / 4], r[Math.Min(repeats - 1, repeats * 3 / 4)]);
+    }
+
+    /// <summary>
     /// STREAM-style triad a = b + s·c over three 64 MiB float arrays on <paramref name="threads"/> threads,
     /// SIMD, counted as 3 × 4 bytes per element (two reads, one write). GB/s.
     /// </summary>

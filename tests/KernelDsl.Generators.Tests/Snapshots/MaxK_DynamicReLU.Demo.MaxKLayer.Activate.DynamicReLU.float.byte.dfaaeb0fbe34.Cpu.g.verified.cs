@@ -20,48 +20,24 @@ namespace Demo
                 var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };
                 global::System.Threading.Tasks.Parallel.For(0, blocks, options, block =>
                 {
-                    uint[] keys = new uint[dim];
+                    uint[] scratch = new uint[global::KernelDsl.Native.TopK.ScratchLength(dim)];
                     int first = (int)((long)x.Rows * block / blocks);
                     int last = (int)((long)x.Rows * (block + 1) / blocks);
                     for (int row = first; row < last; row++)
                     {
-                        NativeRow(row, source, output.Values, output.Indices, dim, k, keys);
+                        NativeRow(row, source, output.Values, output.Indices, dim, k, scratch);
                     }
                 });
             }
 
             /// <summary>
-            /// Radix-selects the k-th largest totalOrder key of the row (SIMD counts), then keeps, in column order, every value
-            /// above it and the lowest-column ties until k are kept.
+            /// The row's top k by totalOrder (ties: lowest column), in column order: TopK.Select estimates a threshold from the
+            /// row's mean and deviation, keeps the candidates at or above it with SIMD compares, and cuts them to exactly k.
             /// </summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NativeRow(int row, float[] source, float[] values, byte[] indices, int dim, int k, uint[] keys)
+            private static void NativeRow(int row, float[] source, float[] values, byte[] indices, int dim, int k, uint[] scratch)
             {
-                global::System.Span<float> x = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(source), (nint)row * dim), dim);
-                for (int c = 0; c < dim; c++)
-                {
-                    keys[c] = global::KernelDsl.Runtime.KernelMath.OrderedKeyHost(x[c]);
-                }
-                global::System.ReadOnlySpan<uint> rowKeys = global::System.MemoryExtensions.AsSpan(keys, 0, dim);
-                uint threshold = global::KernelDsl.Native.Selection.KthLargest(rowKeys, k);
-                // Keep everything above the threshold, then ties (lowest columns first) until k are kept.
-                int ties = k - (threshold == uint.MaxValue ? 0 : global::KernelDsl.Native.Selection.CountAtLeast(rowKeys, threshold + 1));
-                long output = (long)row * k;
-                int kept = 0;
-                for (int c = 0; c < dim && kept < k; c++)
-                {
-                    uint key = global::KernelDsl.Runtime.KernelMath.OrderedKeyHost(x[c]);
-                    if (key > threshold || (key == threshold && ties > 0))
-                    {
-                        if (key == threshold)
-                        {
-                            ties--;
-                        }
-                        values[output + kept] = x[c] > 0f ? x[c] : 0f; // Dynamic-ReLU: a non-positive kept slot is padding
-                        indices[output + kept] = (byte)c;
-                        kept++;
-                    }
-                }
+                global::KernelDsl.Native.TopK.Select(new global::System.ReadOnlySpan<float>(source, row * dim, dim), k,
+                    new global::System.Span<float>(values, row * k, k), new global::System.Span<byte>(indices, row * k, k), scratch, relu: true);
             }
         }
     }

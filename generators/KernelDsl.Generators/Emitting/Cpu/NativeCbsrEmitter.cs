@@ -79,37 +79,18 @@ internal static class NativeCbsrEmitter
             w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> output = y.DangerousGetHostArrays();");
             w.Line("int dim = x.Columns;");
             w.Line("int k = y.K;");
-            EvenBlocks(w, "x.Rows", "uint[] keys = new uint[dim];", "NativeRow(row, source, output.Values, output.Indices, dim, k, keys);");
+            EvenBlocks(w, "x.Rows", "uint[] scratch = new uint[global::KernelDsl.Native.TopK.ScratchLength(dim)];",
+                "NativeRow(row, source, output.Values, output.Indices, dim, k, scratch);");
         }
         w.Line();
         w.Line("/// <summary>");
-        w.Line("/// Radix-selects the k-th largest totalOrder key of the row (SIMD counts), then keeps, in column order, every value");
-        w.Line("/// above it and the lowest-column ties until k are kept.");
+        w.Line("/// The row's top k by totalOrder (ties: lowest column), in column order: TopK.Select estimates a threshold from the");
+        w.Line("/// row's mean and deviation, keeps the candidates at or above it with SIMD compares, and cuts them to exactly k.");
         w.Line("/// </summary>");
-        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]"); // hot: skip tier-0 code
-        using (w.Block($"private static void NativeRow(int row, {t}[] source, {t}[] values, {i}[] indices, int dim, int k, uint[] keys)"))
+        using (w.Block($"private static void NativeRow(int row, {t}[] source, {t}[] values, {i}[] indices, int dim, int k, uint[] scratch)"))
         {
-            w.Line($"global::System.Span<{t}> x = {Marshal}.CreateSpan(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(source), (nint)row * dim), dim);");
-            using (w.Block("for (int c = 0; c < dim; c++)")) w.Line("keys[c] = global::KernelDsl.Runtime.KernelMath.OrderedKeyHost(x[c]);");
-            w.Line("global::System.ReadOnlySpan<uint> rowKeys = global::System.MemoryExtensions.AsSpan(keys, 0, dim);");
-            w.Line("uint threshold = global::KernelDsl.Native.Selection.KthLargest(rowKeys, k);");
-            w.Line("// Keep everything above the threshold, then ties (lowest columns first) until k are kept.");
-            w.Line("int ties = k - (threshold == uint.MaxValue ? 0 : global::KernelDsl.Native.Selection.CountAtLeast(rowKeys, threshold + 1));");
-            w.Line("long output = (long)row * k;");
-            w.Line("int kept = 0;");
-            using (w.Block("for (int c = 0; c < dim && kept < k; c++)"))
-            {
-                w.Line("uint key = global::KernelDsl.Runtime.KernelMath.OrderedKeyHost(x[c]);");
-                using (w.Block("if (key > threshold || (key == threshold && ties > 0))"))
-                {
-                    using (w.Block("if (key == threshold)")) w.Line("ties--;");
-                    w.Line(spec.Kind == CbsrKernelKind.DynamicReLU
-                        ? "values[output + kept] = x[c] > 0f ? x[c] : 0f; // Dynamic-ReLU: a non-positive kept slot is padding"
-                        : "values[output + kept] = x[c];");
-                    w.Line($"indices[output + kept] = ({i})c;");
-                    w.Line("kept++;");
-                }
-            }
+            w.Line($"global::KernelDsl.Native.TopK.Select(new global::System.ReadOnlySpan<{t}>(source, row * dim, dim), k,");
+            w.Line($"    new global::System.Span<{t}>(values, row * k, k), new global::System.Span<{i}>(indices, row * k, k), scratch, relu: {(spec.Kind == CbsrKernelKind.DynamicReLU ? "true" : "false")});");
         }
     }
 

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text;
+using KernelDsl.Native;
+using KernelDsl.Runtime;
+using KernelDsl.Training;
+
+namespace KernelDsl.Bench;
+
+/// <summary>
+/// The native MaxK and Dynamic-ReLU selections against a dense ReLU pass over the same matrix (the runtime's
+/// TensorOps.Relu, what the dense path runs), all interleaved in one process: the generated kernels (TopK.Select at the
+/// machine's best width), the same selection forced to each SIMD width, and the radix select the kernels used before
+/// (16 dependent two-bit counting passes per row, kept here as the baseline it replaced). 100 000 rows of uniform
+/// values; ratio = time(ReLU) / time(selection): 0.5 means twice as long as ReLU.
+/// </summary>
+public static class SelectionSuite
+{
+    public const int Rows = 100_000;
+
+    public static int Run(int repeats, FileInfo? outFile)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        void Emit(string line) { Console.WriteLine(line); md.Append(line).Append('\n'); }
+        using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
+        var stream = backend.DefaultStream;
+        Emit($"# Native selection vs a dense ReLU pass ({backend.Name}, {Rows} rows, best width {TopK.Best}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
+        Emit("");
+        Emit("Ratio = time(ReLU) / time(selection), median of interleaved pairs, [25th–75th percentile] of the pair ratios beside it.");
+        Emit("Target of issue 12: MaxK at dim 256, k 32 and Dynamic-ReLU at dim 64, k 16 at ≥ 0.5 (≤ 2× ReLU).");
+        Emit("");
+        Emit("| selection | dim | k | ReLU ms | generated ms | generated vs ReLU | scalar | AVX2 (256) | AVX-512 | radix select (before) |");
+        Emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (relu, dim, k) in new[] { (false, 256, 32), (false, 256, 8), (false, 256, 64), (false, 64, 16), (true, 64, 16), (true, 64, 8), (true, 256, 32) })
+        {
+            using var x = backend.Upload(DenseMatrix<float>.Random(Rows, dim, dim + k));
+            using var dense = backend.AllocateDense<float>(Rows, dim);
+            using var cbsr = backend.AllocateCbsr<float, byte>(Rows, dim, k);
+            void Relu() => TensorOps.Relu(stream, x, dense);
+            Action generated = relu ? () => BenchKernels.DynamicReLU(stream, x, cbsr) : () => BenchKernels.TopK(stream, x, cbsr);
+            var g = Harness.InterleavedWithSpread(Relu, generated, repeats);
+            string Forced(SimdWidth width)
+            {
+                var r = Harness.InterleavedWithSpread(Relu, () => Rowwise(x, cbsr, k, relu, (row, values, indices, scratch) =>
+                    TopK.Select<byte>(row, k, values, indices, scratch, relu, width)), repeats);
+                return string.Create(inv, $"{r.Ratio:F2} [{r.Low:F2}–{r.High:F2}]");
+            }
+            var before = Harness.InterleavedWithSpread(Relu, () => Rowwise(x, cbsr, k, relu, RadixSelect), repeats);
+            Emit(string.Create(inv, $"| {(relu ? "Dynamic-ReLU" : "MaxK")} | {dim} | {k} | {g.Baseline:F2} | {g.Candidate:F2} | {g.Ratio:F2} [{g.Low:F2}–{g.High:F2}] | "
+                + $"{Forced(SimdWidth.Scalar)} | {Forced(SimdWidth.Vector256)} | {Forced(SimdWidth.Vector512)} | {before.Ratio:F2} [{before.Low:F2}–{before.High:F2}] |"));
+        }
+        if (outFile is not null) File.WriteAllText(outFile.FullName, md.ToString());
+        return 0;
+    }
+
+    private delegate void RowSelection(ReadOnlySpan<float> row, Span<float> values, Span<byte> indices, uint[] scratch);
+
+    /// <summary>A selection over every row, split over the cores as the generated kernels split it.</summary>
+    private static void Rowwise(DenseBuffer<float> x, CbsrBuffer<float, byte> y, int k, bool relu, RowSelection select)
+    {
+        float[] source = x.HostArray;
+        var output = y.DangerousGetHostArrays();
+        int dim = x.Columns, rows = x.Rows;
+        int blocks = Environment.ProcessorCount * RowPartition.BlocksPerWorker;
+        Parallel.For(0, blocks, block =>
+        {
+            var scratch = new uint[TopK.ScratchLength(dim)];
+            for (int row = (int)((long)rows * block / blocks); row < (int)((long)rows * (block + 1) / blocks); row++)
+                select(source.AsSpan(row * dim, dim), output.Values.AsSpan(row * k, k), output.Indices.AsSpan(row * k, k), scratch);
+        });
+    }
+
+    /// <summary>The selection the generated kernels ran before issue 12: radix select of the k-th largest key, then one pass.</summary>
+    private static void RadixSelect(ReadOnlySpan<float> row, Span<float> values, Span<byte> indices, uint[] scratch)
+    {
+        int dim = row.Length, k = values.Length;
+        for (int c = 0; c < dim; c++) scratch[c] = KernelMath.OrderedKeyHost(row[c]);
+        var keys = scratch.AsSpan(0, dim);
+        uint threshold = Selection.KthLargest(keys, k);
+        int ties = k - (threshold == uint.MaxValue ? 0 : Selection.CountAtLeast(keys, threshold + 1));
+        int kept = 0;
+        for (int c = 0; c < dim && kept < k; c++)
+        {
+            uint key = keys[c];
+            if (key > threshold || (key == threshold && ties > 0))
+            {
+                if (key == threshold) ties--;
+                values[kept] = row[c];
+                indices[kept++] = (byte)c;
+            }
+        }
+    }
+}

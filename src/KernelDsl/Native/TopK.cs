@@ -1,0 +1,583 @@
+using System.ComponentModel;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace KernelDsl.Native;
+
+/// <summary>The SIMD width a native kernel computes with; tests force each one so every path runs on any machine.</summary>
+public enum SimdWidth
+{
+    /// <summary>One lane: plain scalar code.</summary>
+    Scalar = 1,
+
+    /// <summary>256-bit vectors (AVX2): 8 lanes of 32 bits.</summary>
+    Vector256 = 8,
+
+    /// <summary>512-bit vectors (AVX-512): 16 lanes of 32 bits.</summary>
+    Vector512 = 16,
+}
+
+/// <summary>
+/// The native MaxK / Dynamic-ReLU selection: the exact top-k of a row by IEEE-754 totalOrder (ties: lowest column),
+/// bit-identical to <c>ReferenceMaxK</c>, in a few vector passes over the row. Public for generated code.
+/// <para>
+/// The values become order-preserving unsigned keys. A threshold t is estimated from the row's mean and standard
+/// deviation (the normal quantile of the share to keep, about 1.25 k + 4 of the row: pre-activations are near normal);
+/// when fewer than k or more than max(64, 4k) keys reach it, from an order statistic of a strided sample instead, lowered
+/// until k keys reach it. The candidates — keys ≥ t, which include the top k and everything equal to its smallest —
+/// are kept in column order (AVX-512 compress), and an interpolation search over them finds a cut that exactly k
+/// reach; when ties straddle the k-th largest, those above it and the lowest-column equal ones are kept. Rows whose
+/// estimate leaves too many candidates (full of ties) are radix-selected whole (<see cref="Selection.KthLargest"/>).
+/// </para>
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public static class TopK
+{
+    /// <summary>The widest SIMD width this machine runs.</summary>
+    public static SimdWidth Best { get; } =
+        Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? SimdWidth.Vector512 : Vector256.IsHardwareAccelerated ? SimdWidth.Vector256 : SimdWidth.Scalar;
+
+    /// <summary>
+    /// Scratch a row of width <paramref name="dim"/> needs: keys, candidate keys and columns, the kept candidates' keys
+    /// and positions (each region with the slack of one whole-vector store).
+    /// </summary>
+    public static int ScratchLength(int dim) => 5 * dim + 128;
+
+    /// <summary>
+    /// Writes the top <paramref name="k"/> of <paramref name="row"/> into <paramref name="values"/> and
+    /// <paramref name="indices"/> in ascending column order; with <paramref name="relu"/> (Dynamic-ReLU) a kept value
+    /// that is not positive is written as 0.
+    /// </summary>
+    public static void Select<TIndex>(ReadOnlySpan<float> row, int k, Span<float> values, Span<TIndex> indices, Span<uint> scratch, bool relu)
+        where TIndex : unmanaged, IBinaryInteger<TIndex> =>
+        Select(row, k, values, indices, scratch, relu, Best);
+
+    /// <summary>As <see cref="Select{TIndex}(ReadOnlySpan{float}, int, Span{float}, Span{TIndex}, Span{uint}, bool)"/>, with the SIMD width forced.</summary>
+    public static void Select<TIndex>(ReadOnlySpan<float> row, int k, Span<float> values, Span<TIndex> indices, Span<uint> scratch, bool relu, SimdWidth width)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        int n = row.Length;
+        if ((uint)(k - 1) >= (uint)n) throw new ArgumentOutOfRangeException(nameof(k), $"k = {k} is outside 1..{n}.");
+        if (values.Length < k || indices.Length < k) throw new ArgumentException($"the outputs hold {Math.Min(values.Length, indices.Length)} entries but k = {k}.", nameof(values));
+        if (scratch.Length < ScratchLength(n)) throw new ArgumentException($"scratch has {scratch.Length} entries; a row of {n} needs {ScratchLength(n)} (TopK.ScratchLength).", nameof(scratch));
+        if (width == SimdWidth.Vector512 && !(Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)) width = Vector256.IsHardwareAccelerated ? SimdWidth.Vector256 : SimdWidth.Scalar;
+        if (width == SimdWidth.Vector256 && !Vector256.IsHardwareAccelerated) width = SimdWidth.Scalar;
+        switch (width)
+        {
+            case SimdWidth.Vector512: Run<Lanes512, TIndex>(row, k, values, indices, scratch, relu); break;
+            case SimdWidth.Vector256: Run<Lanes256, TIndex>(row, k, values, indices, scratch, relu); break;
+            default: Run<Lanes1, TIndex>(row, k, values, indices, scratch, relu); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run<TLanes, TIndex>(ReadOnlySpan<float> row, int k, Span<float> values, Span<TIndex> indices, Span<uint> scratch, bool relu)
+        where TLanes : struct, ILanes where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        int n = row.Length;
+        ref float x = ref MemoryMarshal.GetReference(row);
+        ref uint keys = ref MemoryMarshal.GetReference(scratch);
+        ref uint candidates = ref Unsafe.Add(ref keys, n);
+        ref uint columns = ref Unsafe.Add(ref candidates, n + 32);
+        ref uint selectedKeys = ref Unsafe.Add(ref columns, n + 32);
+        ref uint selected = ref Unsafe.Add(ref selectedKeys, n + 32);
+        if (k == n)
+        {
+            for (int c = 0; c < n; c++) Keep(ref MemoryMarshal.GetReference(values), ref MemoryMarshal.GetReference(indices), c, c, Unsafe.Add(ref x, c), relu);
+            return;
+        }
+        TLanes.ToKeys(ref x, ref keys, n);
+
+        // The threshold: first the row's mean plus the normal quantile of the share to keep times its standard
+        // deviation (pre-activations are near normal); if that keeps fewer than k or far too many, an order statistic
+        // of a strided sample, lowered until at least k keys reach it.
+        uint threshold = 0;
+        int above = n; // keys ≥ threshold
+        int limit = Math.Max(64, 4 * k);
+        int sample = n >= 256 ? 32 : n >= 64 ? 16 : 0;
+        if (sample > 0)
+        {
+            var (sum, squares) = TLanes.Moments(ref x, n);
+            double mean = sum / n, deviation = Math.Sqrt(Math.Max(0, squares / n - mean * mean));
+            float estimate = (float)(mean + Quantiles[(int)Math.Min(QuantileSteps, (1.25 * k + 4) * QuantileSteps / n)] * deviation);
+            if (float.IsFinite(estimate))
+            {
+                threshold = Key(estimate);
+                above = TLanes.CountAtLeast(ref keys, n, threshold);
+            }
+        }
+        if (sample > 0 && (above < k || above > limit))
+        {
+            ref uint samples = ref candidates; // the candidates' space is free until the candidates are kept
+            for (int s = 0; s < sample; s++) Unsafe.Add(ref samples, s) = Unsafe.Add(ref keys, (int)((long)s * n / sample));
+            int wanted = (int)Math.Min(sample, Math.Ceiling(sample * (1.25 * k + 4) / n));
+            var (low, high) = TLanes.MinMax(ref samples, sample);
+            threshold = Kth<TLanes>(ref samples, sample, wanted, low, high);
+            above = TLanes.CountAtLeast(ref keys, n, threshold);
+            if (above < k)
+            {
+                threshold = low;
+                above = TLanes.CountAtLeast(ref keys, n, threshold);
+                if (above < k) (threshold, above) = (0, n);
+            }
+        }
+
+        ref float valuesOut = ref MemoryMarshal.GetReference(values);
+        ref TIndex indicesOut = ref MemoryMarshal.GetReference(indices);
+        int kept = 0;
+        uint kth;
+        if (above > limit)
+        {
+            // Too many candidates (rows full of ties, odd distributions): select over the whole row.
+            var rowKeys = MemoryMarshal.CreateReadOnlySpan(ref keys, n);
+            kth = Selection.KthLargest(rowKeys, k);
+            int ties = k - (kth == uint.MaxValue ? 0 : Selection.CountAtLeast(rowKeys, kth + 1));
+            for (int c = 0; c < n && kept < k; c++)
+            {
+                uint key = Unsafe.Add(ref keys, c);
+                if (key < kth || (key == kth && ties-- <= 0)) continue;
+                Keep(ref valuesOut, ref indicesOut, kept++, c, Unsafe.Add(ref x, c), relu);
+            }
+            return;
+        }
+
+        // The candidates, in column order, padded to whole vectors with key 0 (never counted: every count below is of
+        // keys ≥ a value of at least 1). The k-th largest candidate is the k-th largest of the row.
+        int m = TLanes.KeepAtLeast(ref keys, n, threshold, ref candidates, ref columns);
+        int padded = (m + TLanes.Width - 1) / TLanes.Width * TLanes.Width;
+        for (int p = m; p < padded; p++) Unsafe.Add(ref candidates, p) = 0;
+        var (_, largest) = TLanes.MinMax(ref candidates, padded);
+        var (cut, greater) = Cut<TLanes>(ref candidates, padded, k, threshold, m, largest);
+        if (greater == k)
+        {
+            // No tie to cut (the usual case): the candidates at or above the cut are the top k, in column order.
+            TLanes.KeepAtLeast(ref candidates, m, cut, ref selectedKeys, ref selected);
+            for (int j = 0; j < k; j++)
+            {
+                int column = (int)Unsafe.Add(ref columns, (int)Unsafe.Add(ref selected, j));
+                Keep(ref valuesOut, ref indicesOut, j, column, Unsafe.Add(ref x, column), relu);
+            }
+            return;
+        }
+        // Ties at the k-th largest: keep those above it and the lowest-column ones equal to it.
+        kth = cut;
+        int keepTies = k - greater;
+        for (int i = 0; i < m && kept < k; i++)
+        {
+            uint key = Unsafe.Add(ref candidates, i);
+            if (key < kth || (key == kth && keepTies-- <= 0)) continue;
+            int column = (int)Unsafe.Add(ref columns, i);
+            Keep(ref valuesOut, ref indicesOut, kept++, column, Unsafe.Add(ref x, column), relu);
+        }
+    }
+
+    /// <summary>
+    /// A cut between the k largest of <paramref name="count"/> keys and the rest: (cut, k) when exactly k keys are ≥
+    /// cut, else (the k-th largest, how many keys are larger) when ties straddle it. An interpolation search in key
+    /// space between a value that <paramref name="atLow"/> ≥ k keys reach and one above the largest, one count per probe
+    /// (every fourth probe bisects, so it ends within 64 probes whatever the distribution).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (uint Cut, int Greater) Cut<TLanes>(ref uint keys, int count, int k, uint low, int atLow, uint largest) where TLanes : struct, ILanes
+    {
+        if (atLow == k) return (low, k);
+        ulong lo = low, hi = (ulong)largest + 1;
+        int nlo = atLow, nhi = 0;
+        for (int probe = 0; hi - lo > 1; probe++)
+        {
+            ulong guess = probe % 4 == 3 ? (lo + hi) / 2 : lo + (ulong)((hi - lo) * ((double)(nlo - k) / (nlo - nhi)));
+            guess = Math.Clamp(guess, lo + 1, hi - 1);
+            int at = TLanes.CountAtLeast(ref keys, count, (uint)guess);
+            if (at == k) return ((uint)guess, k);
+            if (at > k) (lo, nlo) = (guess, at);
+            else (hi, nhi) = (guess, at);
+        }
+        return ((uint)lo, nhi); // ≥ k keys reach lo, fewer than k exceed it: lo is the k-th largest
+    }
+
+    /// <summary>
+    /// The <paramref name="r"/>-th largest of <paramref name="count"/> keys (a whole number of vectors, padding 0),
+    /// known to lie in [<paramref name="low"/>, <paramref name="high"/>]: the bits the two share are the answer's, the
+    /// rest are decided two at a time, most significant first, by three independent counts per pass.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static uint Kth<TLanes>(ref uint keys, int count, int r, uint low, uint high) where TLanes : struct, ILanes
+    {
+        uint differ = low ^ high;
+        if (differ == 0) return low;
+        int top = 31 - BitOperations.LeadingZeroCount(differ);
+        uint threshold = top == 31 ? 0 : low & ~((2u << top) - 1);
+        int bit = top - 1;
+        for (; bit >= 0; bit -= 2)
+        {
+            uint c1 = threshold | (1u << bit), c2 = threshold | (2u << bit), c3 = threshold | (3u << bit);
+            var (n1, n2, n3) = TLanes.CountAtLeast3(ref keys, count, c1, c2, c3);
+            threshold = n3 >= r ? c3 : n2 >= r ? c2 : n1 >= r ? c1 : threshold;
+        }
+        if (bit == -1) // one bit left: bit 0
+        {
+            uint c1 = threshold | 1u;
+            if (TLanes.CountAtLeast(ref keys, count, c1) >= r) threshold = c1;
+        }
+        return threshold;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Keep<TIndex>(ref float values, ref TIndex indices, int slot, int column, float value, bool relu) where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        Unsafe.Add(ref values, slot) = relu && !(value > 0f) ? 0f : value;
+        Unsafe.Add(ref indices, slot) = TIndex.CreateTruncating(column);
+    }
+
+    /// <summary>One SIMD width: the passes over a row of keys, each written once for every width.</summary>
+    internal interface ILanes
+    {
+        /// <summary>Lanes per vector.</summary>
+        static abstract int Width { get; }
+
+        /// <summary>keys[c] = the totalOrder key of x[c].</summary>
+        static abstract void ToKeys(ref float x, ref uint keys, int n);
+
+        /// <summary>How many keys are ≥ <paramref name="value"/>.</summary>
+        static abstract int CountAtLeast(ref uint keys, int n, uint value);
+
+        /// <summary>Copies the keys ≥ <paramref name="value"/> and their columns, in column order; returns how many.</summary>
+        static abstract int KeepAtLeast(ref uint keys, int n, uint value, ref uint kept, ref uint columns);
+
+        /// <summary>How many of <paramref name="n"/> keys (a whole number of vectors) are ≥ each of three values.</summary>
+        static abstract (int, int, int) CountAtLeast3(ref uint keys, int n, uint a, uint b, uint c);
+
+        /// <summary>Σ x and Σ x² over a row (an estimate's inputs: float accumulation is enough).</summary>
+        static abstract (double Sum, double Squares) Moments(ref float x, int n);
+
+        /// <summary>The smallest and largest of <paramref name="n"/> keys (a whole number of vectors).</summary>
+        static abstract (uint Min, uint Max) MinMax(ref uint keys, int n);
+    }
+
+    private const int QuantileSteps = 512;
+
+    /// <summary>
+    /// The upper normal quantile on a grid of shares p = i / 512 (entry i, at the grid's lower end so the estimate errs
+    /// towards more candidates): a table lookup instead of a logarithm per row.
+    /// </summary>
+    private static readonly double[] Quantiles = Enumerable.Range(0, QuantileSteps + 1)
+        .Select(i => NormalUpperQuantile(Math.Min(1.0, (i + 1.0) / QuantileSteps))).ToArray();
+
+    /// <summary>
+    /// z with P(Z &gt; z) = <paramref name="p"/> for a standard normal Z (Abramowitz and Stegun 26.2.23, |error| &lt; 4.5e-4):
+    /// only an estimate's input, checked by a count.
+    /// </summary>
+    private static double NormalUpperQuantile(double p)
+    {
+        if (p >= 1) return -10;
+        if (p > 0.5) return -NormalUpperQuantile(1 - p);
+        double t = Math.Sqrt(-2 * Math.Log(Math.Max(p, 1e-300)));
+        return t - (2.515517 + t * (0.802853 + t * 0.010328)) / (1 + t * (1.432788 + t * (0.189269 + t * 0.001308)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Key(float value)
+    {
+        uint bits = BitConverter.SingleToUInt32Bits(value);
+        return bits ^ ((uint)((int)bits >> 31) | 0x80000000u);
+    }
+
+    /// <summary>The scalar tails every width shares.</summary>
+    private static class Tail
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static int CountAtLeast(ref uint keys, int from, int n, uint value)
+        {
+            int count = 0;
+            for (int c = from; c < n; c++) count += Unsafe.Add(ref keys, c) >= value ? 1 : 0;
+            return count;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static int KeepAtLeast(ref uint keys, int from, int n, uint value, ref uint kept, ref uint columns, int m)
+        {
+            for (int c = from; c < n; c++)
+            {
+                uint key = Unsafe.Add(ref keys, c);
+                Unsafe.Add(ref kept, m) = key;
+                Unsafe.Add(ref columns, m) = (uint)c;
+                m += key >= value ? 1 : 0; // branch-free: the slot is overwritten unless kept
+            }
+            return m;
+        }
+    }
+
+    private struct Lanes1 : ILanes
+    {
+        public static int Width => 1;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static void ToKeys(ref float x, ref uint keys, int n)
+        {
+            for (int c = 0; c < n; c++) Unsafe.Add(ref keys, c) = Key(Unsafe.Add(ref x, c));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static int CountAtLeast(ref uint keys, int n, uint value) => Tail.CountAtLeast(ref keys, 0, n, value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static int KeepAtLeast(ref uint keys, int n, uint value, ref uint kept, ref uint columns) =>
+            Tail.KeepAtLeast(ref keys, 0, n, value, ref kept, ref columns, 0);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static (int, int, int) CountAtLeast3(ref uint keys, int n, uint a, uint b, uint c)
+        {
+            int na = 0, nb = 0, nc = 0;
+            for (int i = 0; i < n; i++)
+            {
+                uint key = Unsafe.Add(ref keys, i);
+                na += key >= a ? 1 : 0;
+                nb += key >= b ? 1 : 0;
+                nc += key >= c ? 1 : 0;
+            }
+            return (na, nb, nc);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static (double Sum, double Squares) Moments(ref float x, int n)
+        {
+            float sum = 0, squares = 0;
+            for (int i = 0; i < n; i++)
+            {
+                float v = Unsafe.Add(ref x, i);
+                sum += v;
+                squares += v * v;
+            }
+            return (sum, squares);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static (uint Min, uint Max) MinMax(ref uint keys, int n)
+        {
+            uint min = uint.MaxValue, max = 0;
+            for (int i = 0; i < n; i++)
+            {
+                uint key = Unsafe.Add(ref keys, i);
+                min = Math.Min(min, key);
+                max = Math.Max(max, key);
+            }
+            return (min, max);
+        }
+    }
+
+    private struct Lanes256 : ILanes
+    {
+        public static int Width => W;
+
+        private const int W = 8;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static void ToKeys(ref float x, ref uint keys, int n)
+        {
+            int c = 0;
+            for (; c <= n - W; c += W)
+            {
+                var bits = Vector256.LoadUnsafe(ref x, (nuint)c).AsUInt32();
+                var sign = Vector256.ShiftRightArithmetic(bits.AsInt32(), 31).AsUInt32();
+                (bits ^ (sign | Vector256.Create(0x80000000u))).StoreUnsafe(ref keys, (nuint)c);
+            }
+            for (; c < n; c++) Unsafe.Add(ref keys, c) = Key(Unsafe.Add(ref x, c));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static int CountAtLeast(ref uint keys, int n, uint value)
+        {
+            var target = Vector256.Create(value);
+            int c = 0, count = 0;
+            for (; c <= n - W; c += W)
+                count += BitOperations.PopCount(Vector256.GreaterThanOrEqual(Vector256.LoadUnsafe(ref keys, (nuint)c), target).ExtractMostSignificantBits());
+            return count + Tail.CountAtLeast(ref keys, c, n, value);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static int KeepAtLeast(ref uint keys, int n, uint value, ref uint kept, ref uint columns)
+        {
+            var target = Vector256.Create(value);
+            int c = 0, m = 0;
+            for (; c <= n - W; c += W)
+            {
+                uint mask = Vector256.GreaterThanOrEqual(Vector256.LoadUnsafe(ref keys, (nuint)c), target).ExtractMostSignificantBits();
+                for (; mask != 0; mask &= mask - 1)
+                {
+                    int lane = c + BitOperations.TrailingZeroCount(mask);
+                    Unsafe.Add(ref kept, m) = Unsafe.Add(ref keys, lane);
+                    Unsafe.Add(ref columns, m++) = (uint)lane;
+                }
+            }
+            return Tail.KeepAtLeast(ref keys, c, n, value, ref kept, ref columns, m);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static (int, int, int) CountAtLeast3(ref uint keys, int n, uint a, uint b, uint c)
+        {
+            var va = Vector256.Create(a);
+            var vb = Vector256.Create(b);
+            var vc = Vector256.Create(c);
+            int na = 0, nb = 0, nc = 0;
+            for (int i = 0; i < n; i += W)
+            {
+                var v = Vector256.LoadUnsafe(ref keys, (nuint)i);
+                na += BitOperations.PopCount(Vector256.GreaterThanOrEqual(v, va).ExtractMostSignificantBits());
+                nb += BitOperations.PopCount(Vector256.GreaterThanOrEqual(v, vb).ExtractMostSignificantBits());
+                nc += BitOperations.PopCount(Vector256.GreaterThanOrEqual(v, vc).ExtractMostSignificantBits());
+            }
+            return (na, nb, nc);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static (double Sum, double Squares) Moments(ref float x, int n)
+        {
+            var sum = Vector256<float>.Zero;
+            var squares = Vector256<float>.Zero;
+            int c = 0;
+            for (; c <= n - W; c += W)
+            {
+                var v = Vector256.LoadUnsafe(ref x, (nuint)c);
+                sum += v;
+                squares += v * v;
+            }
+            float s = Vector256.Sum(sum), q = Vector256.Sum(squares);
+            for (; c < n; c++)
+            {
+                float v = Unsafe.Add(ref x, c);
+                s += v;
+                q += v * v;
+            }
+            return (s, q);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static (uint Min, uint Max) MinMax(ref uint keys, int n)
+        {
+            var min = Vector256.Create(uint.MaxValue);
+            var max = Vector256<uint>.Zero;
+            for (int i = 0; i < n; i += W)
+            {
+                var v = Vector256.LoadUnsafe(ref keys, (nuint)i);
+                min = Vector256.Min(min, v);
+                max = Vector256.Max(max, v);
+            }
+            var min128 = Vector128.Min(min.GetLower(), min.GetUpper());
+            var max128 = Vector128.Max(max.GetLower(), max.GetUpper());
+            uint lo = Math.Min(Math.Min(min128.GetElement(0), min128.GetElement(1)), Math.Min(min128.GetElement(2), min128.GetElement(3)));
+            uint hi = Math.Max(Math.Max(max128.GetElement(0), max128.GetElement(1)), Math.Max(max128.GetElement(2), max128.GetElement(3)));
+            return (lo, hi);
+        }
+    }
+
+    private struct Lanes512 : ILanes
+    {
+        public static int Width => W;
+
+        private const int W = 16;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static void ToKeys(ref float x, ref uint keys, int n)
+        {
+            int c = 0;
+            for (; c <= n - W; c += W)
+            {
+                var bits = Vector512.LoadUnsafe(ref x, (nuint)c).AsUInt32();
+                var sign = Vector512.ShiftRightArithmetic(bits.AsInt32(), 31).AsUInt32();
+                (bits ^ (sign | Vector512.Create(0x80000000u))).StoreUnsafe(ref keys, (nuint)c);
+            }
+            for (; c < n; c++) Unsafe.Add(ref keys, c) = Key(Unsafe.Add(ref x, c));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static int CountAtLeast(ref uint keys, int n, uint value)
+        {
+            var target = Vector512.Create(value);
+            int c = 0, count = 0;
+            for (; c <= n - W; c += W)
+                count += BitOperations.PopCount(Vector512.GreaterThanOrEqual(Vector512.LoadUnsafe(ref keys, (nuint)c), target).ExtractMostSignificantBits());
+            return count + Tail.CountAtLeast(ref keys, c, n, value);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static int KeepAtLeast(ref uint keys, int n, uint value, ref uint kept, ref uint columns)
+        {
+            // vpcompressd into a register, then a whole-vector store: the lanes past the kept ones are overwritten by
+            // the next store or lie in the buffer's slack (a compress straight to memory is microcoded on some CPUs).
+            var target = Vector512.Create(value);
+            var column = Vector512.Create(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u);
+            var step = Vector512.Create((uint)W);
+            int c = 0, m = 0;
+            for (; c <= n - W; c += W, column += step)
+            {
+                var v = Vector512.LoadUnsafe(ref keys, (nuint)c);
+                var mask = Vector512.GreaterThanOrEqual(v, target);
+                System.Runtime.Intrinsics.X86.Avx512F.Compress(Vector512<uint>.Zero, mask, v).StoreUnsafe(ref kept, (nuint)m);
+                System.Runtime.Intrinsics.X86.Avx512F.Compress(Vector512<uint>.Zero, mask, column).StoreUnsafe(ref columns, (nuint)m);
+                m += BitOperations.PopCount(mask.ExtractMostSignificantBits());
+            }
+            return Tail.KeepAtLeast(ref keys, c, n, value, ref kept, ref columns, m);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static (int, int, int) CountAtLeast3(ref uint keys, int n, uint a, uint b, uint c)
+        {
+            var va = Vector512.Create(a);
+            var vb = Vector512.Create(b);
+            var vc = Vector512.Create(c);
+            int na = 0, nb = 0, nc = 0;
+            for (int i = 0; i < n; i += W)
+            {
+                var v = Vector512.LoadUnsafe(ref keys, (nuint)i);
+                na += BitOperations.PopCount(Vector512.GreaterThanOrEqual(v, va).ExtractMostSignificantBits());
+                nb += BitOperations.PopCount(Vector512.GreaterThanOrEqual(v, vb).ExtractMostSignificantBits());
+                nc += BitOperations.PopCount(Vector512.GreaterThanOrEqual(v, vc).ExtractMostSignificantBits());
+            }
+            return (na, nb, nc);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static (double Sum, double Squares) Moments(ref float x, int n)
+        {
+            var sum = Vector512<float>.Zero;
+            var squares = Vector512<float>.Zero;
+            int c = 0;
+            for (; c <= n - W; c += W)
+            {
+                var v = Vector512.LoadUnsafe(ref x, (nuint)c);
+                sum += v;
+                squares += v * v;
+            }
+            float s = Vector512.Sum(sum), q = Vector512.Sum(squares);
+            for (; c < n; c++)
+            {
+                float v = Unsafe.Add(ref x, c);
+                s += v;
+                q += v * v;
+            }
+            return (s, q);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static (uint Min, uint Max) MinMax(ref uint keys, int n)
+        {
+            var min = Vector512.Create(uint.MaxValue);
+            var max = Vector512<uint>.Zero;
+            for (int i = 0; i < n; i += W)
+            {
+                var v = Vector512.LoadUnsafe(ref keys, (nuint)i);
+                min = Vector512.Min(min, v);
+                max = Vector512.Max(max, v);
+            }
+            var min256 = Vector256.Min(min.GetLower(), min.GetUpper());
+            var max256 = Vector256.Max(max.GetLower(), max.GetUpper());
+            var min128 = Vector128.Min(min256.GetLower(), min256.GetUpper());
+            var max128 = Vector128.Max(max256.GetLower(), max256.GetUpper());
+            uint lo = Math.Min(Math.Min(min128.GetElement(0), min128.GetElement(1)), Math.Min(min128.GetElement(2), min128.GetElement(3)));
+            uint hi = Math.Max(Math.Max(max128.GetElement(0), max128.GetElement(1)), Math.Max(max128.GetElement(2), max128.GetElement(3)));
+            return (lo, hi);
+        }
+    }
+}

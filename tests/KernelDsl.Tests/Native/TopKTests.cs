@@ -1,0 +1,88 @@
+using KernelDsl.Native;
+using KernelDsl.Reference;
+using Xunit;
+
+namespace KernelDsl.Tests.Native;
+
+/// <summary>
+/// The native selection (<see cref="TopK"/>) against the reference's stable sort, for equality (values bit for bit,
+/// columns), at every SIMD width forced in turn so a machine without AVX-512 still tests the others: dims that are and
+/// are not multiples of the vector width, k = 1, 8, 32 and dim, and rows built to break a sample-based estimate —
+/// full of ties, all equal, ±0, NaN of both signs, ±∞, sorted, and the largest values hidden between the sampled columns.
+/// </summary>
+public sealed class TopKTests
+{
+    public static TheoryData<SimdWidth> Widths => new() { SimdWidth.Scalar, SimdWidth.Vector256, SimdWidth.Vector512 };
+
+    private static readonly int[] Dims = [1, 3, 16, 33, 64, 100, 256, 300];
+
+    private static IEnumerable<(string Name, float[] Row)> Rows(int dim, int seed)
+    {
+        var rng = new Random(seed);
+        float[] Make(Func<int, float> f) => Enumerable.Range(0, dim).Select(f).ToArray();
+        yield return ("uniform", Make(_ => (float)(rng.NextDouble() * 2 - 1)));
+        yield return ("ties", Make(_ => rng.Next(3)));
+        yield return ("all equal", Make(_ => 0.5f));
+        yield return ("signed zeros", Make(c => c % 2 == 0 ? 0f : -0f));
+        yield return ("NaN and infinities", Make(c => (c % 7) switch
+        {
+            0 => float.NaN,
+            1 => -float.NaN,
+            2 => float.PositiveInfinity,
+            3 => float.NegativeInfinity,
+            4 => BitConverter.Int32BitsToSingle(0x7FC00001), // a NaN with a payload
+            _ => (float)rng.NextDouble(),
+        }));
+        yield return ("ascending", Make(c => c));
+        yield return ("descending", Make(c => -c));
+        // The sample takes columns s·dim/count; the largest values sit everywhere else, so the estimate is far too high.
+        yield return ("hidden from the sample", Make(c => c % 8 == 0 || c % 16 == 0 ? -1000f - c : (float)rng.NextDouble()));
+        yield return ("one large", Make(c => c == dim / 2 ? 1e30f : (float)rng.NextDouble() * 1e-30f));
+        yield return ("denormals", Make(_ => BitConverter.Int32BitsToSingle(rng.Next(1, 1000)) * (rng.Next(2) == 0 ? 1 : -1)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void EqualsTheReferenceOnEveryRow(SimdWidth width)
+    {
+        foreach (int dim in Dims)
+            foreach (int k in new[] { 1, 8, 32, dim }.Where(k => k <= dim).Distinct())
+                foreach (var (name, row) in Rows(dim, dim * 31 + k))
+                    foreach (bool relu in new[] { false, true })
+                    {
+                        var x = new DenseMatrix<float>(1, dim, row);
+                        var expected = relu ? ReferenceMaxK.DynamicReLU<int>(x, k) : ReferenceMaxK.MaxK<int>(x, k);
+                        var values = new float[k];
+                        var indices = new int[k];
+                        TopK.Select<int>(row, k, values, indices, new uint[TopK.ScratchLength(dim)], relu, width);
+                        string what = $"{width}, dim {dim}, k {k}, {name}{(relu ? ", Dynamic-ReLU" : "")}";
+                        Assert.True(expected.Indices.SequenceEqual(indices), what + ": columns " + string.Join(",", indices));
+                        Assert.True(expected.Values.Select(BitConverter.SingleToInt32Bits).SequenceEqual(values.Select(BitConverter.SingleToInt32Bits)), what + ": values");
+                    }
+    }
+
+    [Fact]
+    public void ByteAndUshortIndicesMatchTheIntOnes()
+    {
+        var row = Enumerable.Range(0, 256).Select(c => (float)Math.Sin(c * 1.7)).ToArray();
+        var scratch = new uint[TopK.ScratchLength(256)];
+        var asInt = new int[32];
+        var asByte = new byte[32];
+        var asUshort = new ushort[32];
+        TopK.Select<int>(row, 32, new float[32], asInt, scratch, relu: false);
+        TopK.Select<byte>(row, 32, new float[32], asByte, scratch, relu: false);
+        TopK.Select<ushort>(row, 32, new float[32], asUshort, scratch, relu: false);
+        Assert.Equal(asInt, asByte.Select(b => (int)b));
+        Assert.Equal(asInt, asUshort.Select(u => (int)u));
+    }
+
+    [Fact]
+    public void BadArgumentsAreNamed()
+    {
+        var row = new float[16];
+        Assert.Equal("k", Assert.Throws<ArgumentOutOfRangeException>(() => TopK.Select<int>(row, 0, new float[1], new int[1], new uint[TopK.ScratchLength(16)], false)).ParamName);
+        Assert.Equal("k", Assert.Throws<ArgumentOutOfRangeException>(() => TopK.Select<int>(row, 17, new float[17], new int[17], new uint[TopK.ScratchLength(16)], false)).ParamName);
+        Assert.Equal("scratch", Assert.Throws<ArgumentException>(() => TopK.Select<int>(row, 4, new float[4], new int[4], new uint[8], false)).ParamName);
+        Assert.Equal("values", Assert.Throws<ArgumentException>(() => TopK.Select<int>(row, 4, new float[3], new int[4], new uint[TopK.ScratchLength(16)], false)).ParamName);
+    }
+}

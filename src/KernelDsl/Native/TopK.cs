@@ -62,9 +62,7 @@ public static class TopK
         if ((uint)(k - 1) >= (uint)n) throw new ArgumentOutOfRangeException(nameof(k), $"k = {k} is outside 1..{n}.");
         if (values.Length < k || indices.Length < k) throw new ArgumentException($"the outputs hold {Math.Min(values.Length, indices.Length)} entries but k = {k}.", nameof(values));
         if (scratch.Length < ScratchLength(n)) throw new ArgumentException($"scratch has {scratch.Length} entries; a row of {n} needs {ScratchLength(n)} (TopK.ScratchLength).", nameof(scratch));
-        if (width == SimdWidth.Vector512 && !(Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)) width = Vector256.IsHardwareAccelerated ? SimdWidth.Vector256 : SimdWidth.Scalar;
-        if (width == SimdWidth.Vector256 && !Vector256.IsHardwareAccelerated) width = SimdWidth.Scalar;
-        switch (width)
+        switch (Supported(width))
         {
             case SimdWidth.Vector512: Run<Lanes512, TIndex>(row, k, values, indices, scratch, relu); break;
             case SimdWidth.Vector256: Run<Lanes256, TIndex>(row, k, values, indices, scratch, relu); break;
@@ -72,7 +70,55 @@ public static class TopK
         }
     }
 
+    /// <summary>
+    /// The top <paramref name="k"/> of rows <paramref name="first"/>..<paramref name="last"/> (exclusive) of a row-major
+    /// matrix of width <paramref name="dim"/>, into CBSR arrays (k values and columns per row): what a generated kernel runs
+    /// per block. Checks once, dispatches once; the rows run back to back on one scratch.
+    /// </summary>
+    public static void SelectRows<TIndex>(float[] source, int dim, int k, float[] values, TIndex[] indices, int first, int last, uint[] scratch, bool relu)
+        where TIndex : unmanaged, IBinaryInteger<TIndex> =>
+        SelectRows(source, dim, k, values, indices, first, last, scratch, relu, Best);
+
+    /// <summary>As <see cref="SelectRows{TIndex}(float[], int, int, float[], TIndex[], int, int, uint[], bool)"/>, with the SIMD width forced.</summary>
+    public static void SelectRows<TIndex>(float[] source, int dim, int k, float[] values, TIndex[] indices, int first, int last, uint[] scratch, bool relu, SimdWidth width)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(indices);
+        ArgumentNullException.ThrowIfNull(scratch);
+        if ((uint)(k - 1) >= (uint)dim) throw new ArgumentOutOfRangeException(nameof(k), $"k = {k} is outside 1..{dim}.");
+        if (first < 0 || last < first || (long)last * dim > source.Length)
+            throw new ArgumentOutOfRangeException(nameof(last), $"rows {first}..{last} of width {dim} are outside a source of {source.Length} values.");
+        if ((long)last * k > values.Length || (long)last * k > indices.Length)
+            throw new ArgumentException($"the outputs hold {Math.Min(values.Length, indices.Length)} entries; rows up to {last} need {(long)last * k}.", nameof(values));
+        if (scratch.Length < ScratchLength(dim)) throw new ArgumentException($"scratch has {scratch.Length} entries; a row of {dim} needs {ScratchLength(dim)} (TopK.ScratchLength).", nameof(scratch));
+        switch (Supported(width))
+        {
+            case SimdWidth.Vector512: Rows<Lanes512, TIndex>(source, dim, k, values, indices, first, last, scratch, relu); break;
+            case SimdWidth.Vector256: Rows<Lanes256, TIndex>(source, dim, k, values, indices, first, last, scratch, relu); break;
+            default: Rows<Lanes1, TIndex>(source, dim, k, values, indices, first, last, scratch, relu); break;
+        }
+    }
+
+    /// <summary>The widest of <paramref name="width"/> and narrower widths this machine runs.</summary>
+    private static SimdWidth Supported(SimdWidth width)
+    {
+        if (width == SimdWidth.Vector512 && !(Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)) width = SimdWidth.Vector256;
+        if (width == SimdWidth.Vector256 && !Vector256.IsHardwareAccelerated) width = SimdWidth.Scalar;
+        return width;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows<TLanes, TIndex>(float[] source, int dim, int k, float[] values, TIndex[] indices, int first, int last, uint[] scratch, bool relu)
+        where TLanes : struct, ILanes where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        for (int row = first; row < last; row++)
+            Run<TLanes, TIndex>(new ReadOnlySpan<float>(source, row * dim, dim), k, new Span<float>(values, row * k, k),
+                new Span<TIndex>(indices, row * k, k), scratch, relu);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Run<TLanes, TIndex>(ReadOnlySpan<float> row, int k, Span<float> values, Span<TIndex> indices, Span<uint> scratch, bool relu)
         where TLanes : struct, ILanes where TIndex : unmanaged, IBinaryInteger<TIndex>
     {

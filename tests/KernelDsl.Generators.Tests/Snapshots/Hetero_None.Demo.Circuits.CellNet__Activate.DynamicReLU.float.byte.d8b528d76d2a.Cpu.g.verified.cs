@@ -16,6 +16,8 @@ namespace Demo
                 global::KernelDsl.CbsrMatrix<float, byte> output = y.DangerousGetHostArrays();
                 int dim = x.Columns;
                 int k = y.K;
+                // Each block's rows in one call: the row's top k by totalOrder (ties: lowest column), in column order. TopK estimates a
+                // threshold from the row's mean and deviation, keeps the candidates at or above it with SIMD compares and cuts them to k.
                 int blocks = global::System.Math.Max(1, global::System.Math.Min(x.Rows, parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker));
                 var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };
                 global::System.Threading.Tasks.Parallel.For(0, blocks, options, block =>
@@ -23,21 +25,8 @@ namespace Demo
                     uint[] scratch = new uint[global::KernelDsl.Native.TopK.ScratchLength(dim)];
                     int first = (int)((long)x.Rows * block / blocks);
                     int last = (int)((long)x.Rows * (block + 1) / blocks);
-                    for (int row = first; row < last; row++)
-                    {
-                        NativeRow(row, source, output.Values, output.Indices, dim, k, scratch);
-                    }
+                    global::KernelDsl.Native.TopK.SelectRows(source, dim, k, output.Values, output.Indices, first, last, scratch, relu: true);
                 });
-            }
-
-            /// <summary>
-            /// The row's top k by totalOrder (ties: lowest column), in column order: TopK.Select estimates a threshold from the
-            /// row's mean and deviation, keeps the candidates at or above it with SIMD compares, and cuts them to exactly k.
-            /// </summary>
-            private static void NativeRow(int row, float[] source, float[] values, byte[] indices, int dim, int k, uint[] scratch)
-            {
-                global::KernelDsl.Native.TopK.Select(new global::System.ReadOnlySpan<float>(source, row * dim, dim), k,
-                    new global::System.Span<float>(values, row * k, k), new global::System.Span<byte>(indices, row * k, k), scratch, relu: true);
             }
         }
     }

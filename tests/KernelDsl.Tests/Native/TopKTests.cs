@@ -61,6 +61,24 @@ public sealed class TopKTests
                     }
     }
 
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void SelectRowsEqualsTheReferenceRowByRow(SimdWidth width)
+    {
+        const int rows = 37, dim = 100, k = 9;
+        var x = DenseMatrix<float>.Random(rows, dim, 11);
+        for (int c = 0; c < dim; c += 3) x[5, c] = 0.25f; // a row with ties
+        var values = new float[rows * k];
+        var indices = new ushort[rows * k];
+        TopK.SelectRows(x.Data, dim, k, values, indices, 3, rows, new uint[TopK.ScratchLength(dim)], relu: false, width);
+        var expected = ReferenceMaxK.MaxK<ushort>(x, k);
+        Assert.Equal(expected.Indices.Skip(3 * k), indices.Skip(3 * k));
+        Assert.Equal(expected.Values.Skip(3 * k), values.Skip(3 * k));
+        Assert.All(indices.Take(3 * k), i => Assert.Equal(0, i)); // rows before 'first' untouched
+        Assert.Throws<ArgumentOutOfRangeException>(() => TopK.SelectRows(x.Data, dim, k, values, indices, 0, rows + 1, new uint[TopK.ScratchLength(dim)], false));
+        Assert.Throws<ArgumentException>(() => TopK.SelectRows(x.Data, dim, k, new float[k], indices, 0, rows, new uint[TopK.ScratchLength(dim)], false));
+    }
+
     [Fact]
     public void ByteAndUshortIndicesMatchTheIntOnes()
     {

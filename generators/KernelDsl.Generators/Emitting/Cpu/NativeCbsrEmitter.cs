@@ -79,18 +79,20 @@ internal static class NativeCbsrEmitter
             w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> output = y.DangerousGetHostArrays();");
             w.Line("int dim = x.Columns;");
             w.Line("int k = y.K;");
-            EvenBlocks(w, "x.Rows", "uint[] scratch = new uint[global::KernelDsl.Native.TopK.ScratchLength(dim)];",
-                "NativeRow(row, source, output.Values, output.Indices, dim, k, scratch);");
-        }
-        w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// The row's top k by totalOrder (ties: lowest column), in column order: TopK.Select estimates a threshold from the");
-        w.Line("/// row's mean and deviation, keeps the candidates at or above it with SIMD compares, and cuts them to exactly k.");
-        w.Line("/// </summary>");
-        using (w.Block($"private static void NativeRow(int row, {t}[] source, {t}[] values, {i}[] indices, int dim, int k, uint[] scratch)"))
-        {
-            w.Line($"global::KernelDsl.Native.TopK.Select(new global::System.ReadOnlySpan<{t}>(source, row * dim, dim), k,");
-            w.Line($"    new global::System.Span<{t}>(values, row * k, k), new global::System.Span<{i}>(indices, row * k, k), scratch, relu: {(spec.Kind == CbsrKernelKind.DynamicReLU ? "true" : "false")});");
+            w.Line("// Each block's rows in one call: the row's top k by totalOrder (ties: lowest column), in column order. TopK estimates a");
+            w.Line("// threshold from the row's mean and deviation, keeps the candidates at or above it with SIMD compares and cuts them to k.");
+            w.Line($"int blocks = global::System.Math.Max(1, global::System.Math.Min(x.Rows, parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker));");
+            w.Line("var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };");
+            w.Line($"{Parallel}.For(0, blocks, options, block =>");
+            w.Line("{");
+            using (new Indent(w))
+            {
+                w.Line("uint[] scratch = new uint[global::KernelDsl.Native.TopK.ScratchLength(dim)];");
+                w.Line("int first = (int)((long)x.Rows * block / blocks);");
+                w.Line("int last = (int)((long)x.Rows * (block + 1) / blocks);");
+                w.Line($"global::KernelDsl.Native.TopK.SelectRows(source, dim, k, output.Values, output.Indices, first, last, scratch, relu: {(spec.Kind == CbsrKernelKind.DynamicReLU ? "true" : "false")});");
+            }
+            w.Line("});");
         }
     }
 

@@ -21,15 +21,19 @@ var decayOption = new Option<float>("--weight-decay") { Description = "L2 weight
 var dropoutOption = new Option<float>("--dropout") { Description = "Dropout before each hidden aggregation", DefaultValueFactory = _ => 0.5f };
 var seedOption = new Option<int>("--seed") { Description = "Seed of the weights, dropout and (without split files) the split", DefaultValueFactory = _ => 1 };
 var splitsOption = new Option<int>("--splits") { Description = "Repeat with this many seeds (seed, seed+1, ...) and report the mean", DefaultValueFactory = _ => 1 };
+var nodesOption = new Option<int>("--nodes") { Description = "Generated graph (no --data): nodes of the stochastic block model", DefaultValueFactory = _ => 3000 };
+var degreeOption = new Option<double>("--degree") { Description = "Generated graph (no --data): average degree (64 or more makes aggregation dominate, where MaxK pays)", DefaultValueFactory = _ => 8 };
+var classesOption = new Option<int>("--classes") { Description = "Generated graph (no --data): classes (blocks)", DefaultValueFactory = _ => 6 };
 var backendOption = new Option<string>("--backend") { Description = "auto (CUDA, else OpenCL GPU, else native CPU), cuda, opencl, native or ilgpu-cpu", DefaultValueFactory = _ => "auto" };
 var outOption = new Option<DirectoryInfo>("--out") { Description = "Folder for training.png and summary.md", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("artifacts", "gnn-train")) };
 var root = new RootCommand("Train a GCN or GraphSAGE (ReLU or MaxK) with KernelDsl's generated kernels")
 {
     dataOption, modelOption, activationOption, kOption, hiddenOption, layersOption, epochsOption, lrOption, decayOption, dropoutOption,
-    seedOption, splitsOption, backendOption, outOption,
+    seedOption, splitsOption, backendOption, outOption, nodesOption, degreeOption, classesOption,
 };
 root.SetAction(r => Runner.Run(new RunSettings(
     r.GetValue(dataOption)?.FullName, r.GetValue(modelOption)!, r.GetValue(activationOption)!, r.GetValue(kOption), r.GetValue(hiddenOption),
     r.GetValue(layersOption), r.GetValue(epochsOption), r.GetValue(lrOption), r.GetValue(decayOption), r.GetValue(dropoutOption),
-    r.GetValue(seedOption), r.GetValue(splitsOption), r.GetValue(backendOption)!, r.GetValue(outOption)!.FullName)));
+    r.GetValue(seedOption), r.GetValue(splitsOption), r.GetValue(backendOption)!, r.GetValue(outOption)!.FullName,
+    r.GetValue(nodesOption), r.GetValue(degreeOption), r.GetValue(classesOption))));
 return root.Parse(args).Invoke();

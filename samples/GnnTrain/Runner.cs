@@ -49,7 +49,14 @@ public static class Runner
         try
         {
             for (int split = 0; split < s.Splits; split++)
-                datasets.Add(s.Data is null ? NodeDataset.StochasticBlockModel(seed: s.Seed + split) : NodeDataset.Read(s.Data, s.Seed + split));
+                datasets.Add(s.Data is null
+                    ? NodeDataset.StochasticBlockModel(s.Nodes, s.Classes, s.Degree, seed: s.Seed + split)
+                    : NodeDataset.Read(s.Data, s.Seed + split));
+        }
+        catch (ArgumentOutOfRangeException ex) when (s.Data is null)
+        {
+            string flag = ex.ParamName switch { "nodes" => "--nodes", "degree" => "--degree", "classes" => "--classes", _ => "--nodes/--degree/--classes" };
+            return Refuse($"{flag}: {ex.Message.Split(" (Parameter", 2)[0].Split(Environment.NewLine, 2)[0]}");
         }
         catch (Exception ex) when (ex is DatasetFormatException or FormatException or IOException or UnauthorizedAccessException)
         {

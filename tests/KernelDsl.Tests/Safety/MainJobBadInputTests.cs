@@ -102,6 +102,20 @@ public sealed class MainJobBadInputTests : IDisposable
     public void ASizeLineNoMatrixHoldsIsRefused() =>
         Refused(["--data", Dataset(("adjacency.mtx", "%%MatrixMarket matrix coordinate pattern general\n2147483647 2147483647 1\n1 1\n"))], "adjacency.mtx:2:");
 
+    [Theory]
+    [InlineData("--nodes", "10")]
+    [InlineData("--degree", "NaN")]
+    [InlineData("--classes", "1")]
+    public void BadGeneratedGraphSettingsAreRefusedByName(string option, string value) => Refused(["--epochs", "2", option, value], option);
+
+    [Fact]
+    public void TheGeneratedGraphTakesItsSizeFromTheCommandLine()
+    {
+        var (exit, output) = Run("--nodes", "600", "--degree", "16", "--classes", "4", "--epochs", "2", "--hidden", "16", "--k", "4");
+        Assert.True(exit == 0, output);
+        Assert.Contains("SBM (600 nodes, 4 classes)", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AGoodDatasetTrains()
     {

@@ -139,7 +139,7 @@ public static class TopK
         // The threshold: first the row's mean plus the normal quantile of the share to keep times its standard
         // deviation (pre-activations are near normal); if that keeps fewer than k or far too many, an order statistic
         // of a strided sample, lowered until at least k keys reach it.
-        uint threshold = 0;
+        uint threshold = 0, hint = 0;
         int above = n; // keys ≥ threshold
         int limit = Math.Max(64, 4 * k);
         int sample = n >= 256 ? 32 : n >= 64 ? 16 : 0;
@@ -148,6 +148,8 @@ public static class TopK
             var (sum, squares) = TLanes.Moments(ref x, n);
             double mean = sum / n, deviation = Math.Sqrt(Math.Max(0, squares / n - mean * mean));
             float estimate = (float)(mean + Quantiles[(int)Math.Min(QuantileSteps, (1.25 * k + 4) * QuantileSteps / n)] * deviation);
+            float expected = (float)(mean + Quantiles[(int)Math.Min(QuantileSteps, (double)k * QuantileSteps / n)] * deviation);
+            if (float.IsFinite(expected)) hint = Key(expected); // where the k-th largest should be: the cut's first probe
             if (float.IsFinite(estimate))
             {
                 threshold = Key(estimate);
@@ -195,7 +197,7 @@ public static class TopK
         int padded = (m + TLanes.Width - 1) / TLanes.Width * TLanes.Width;
         for (int p = m; p < padded; p++) Unsafe.Add(ref candidates, p) = 0;
         var (_, largest) = TLanes.MinMax(ref candidates, padded);
-        var (cut, greater) = Cut<TLanes>(ref candidates, padded, k, threshold, m, largest);
+        var (cut, greater) = Cut<TLanes>(ref candidates, padded, k, threshold, m, largest, hint);
         if (greater == k)
         {
             // No tie to cut (the usual case): the candidates at or above the cut are the top k, in column order.
@@ -221,19 +223,26 @@ public static class TopK
 
     /// <summary>
     /// A cut between the k largest of <paramref name="count"/> keys and the rest: (cut, k) when exactly k keys are ≥
-    /// cut, else (the k-th largest, how many keys are larger) when ties straddle it. An interpolation search in key
-    /// space between a value that <paramref name="atLow"/> ≥ k keys reach and one above the largest, one count per probe
-    /// (every fourth probe bisects, so it ends within 64 probes whatever the distribution).
+    /// cut, else (the k-th largest, how many keys are larger) when ties straddle it. An interpolation search (in value
+    /// space, its first probe at <paramref name="hint"/> when that lies inside) between a key that <paramref name="atLow"/>
+    /// ≥ k keys reach and one above the largest, one count per probe;
+    /// every fourth probe bisects in key space, so it ends within 128 probes whatever the distribution.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (uint Cut, int Greater) Cut<TLanes>(ref uint keys, int count, int k, uint low, int atLow, uint largest) where TLanes : struct, ILanes
+    private static (uint Cut, int Greater) Cut<TLanes>(ref uint keys, int count, int k, uint low, int atLow, uint largest, uint hint) where TLanes : struct, ILanes
     {
         if (atLow == k) return (low, k);
         ulong lo = low, hi = (ulong)largest + 1;
         int nlo = atLow, nhi = 0;
         for (int probe = 0; hi - lo > 1; probe++)
         {
-            ulong guess = probe % 4 == 3 ? (lo + hi) / 2 : lo + (ulong)((hi - lo) * ((double)(nlo - k) / (nlo - nhi)));
+            // Interpolate in value space (keys are log-like across exponents), every fourth probe bisect in key space.
+            double share = (double)(nlo - k) / (nlo - nhi);
+            float from = Value((uint)lo), to = Value((uint)Math.Min(hi, uint.MaxValue));
+            ulong guess = probe % 4 != 3 && float.IsFinite(from) && float.IsFinite(to)
+                ? Key((float)(from + (to - (double)from) * share))
+                : (lo + hi) / 2;
+            if (probe == 0 && hint > lo && hint < hi) guess = hint; // the estimate of the k-th largest itself
             guess = Math.Clamp(guess, lo + 1, hi - 1);
             int at = TLanes.CountAtLeast(ref keys, count, (uint)guess);
             if (at == k) return ((uint)guess, k);
@@ -322,6 +331,10 @@ public static class TopK
         double t = Math.Sqrt(-2 * Math.Log(Math.Max(p, 1e-300)));
         return t - (2.515517 + t * (0.802853 + t * 0.010328)) / (1 + t * (1.432788 + t * (0.189269 + t * 0.001308)));
     }
+
+    /// <summary>The float whose totalOrder key is <paramref name="key"/> (the inverse of <see cref="Key"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Value(uint key) => BitConverter.UInt32BitsToSingle(key >= 0x80000000u ? key ^ 0x80000000u : ~key);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Key(float value)

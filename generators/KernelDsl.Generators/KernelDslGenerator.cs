@@ -124,8 +124,10 @@ public sealed class KernelDslGenerator : IIncrementalGenerator
     }
 
     /// <summary>
-    /// Emits every file of one declaration, or none: a failure of ours — in an emitter or in <c>AddSource</c> — becomes
-    /// KDSL9001 on this declaration instead of an exception that would drop every generated file of the compilation.
+    /// Emits the files of one declaration. A failure of ours becomes KDSL9001 on this declaration instead of an exception
+    /// that would drop every generated file of the compilation: in an emitter nothing of the declaration is added, in
+    /// <c>AddSource</c> (hint names are unique by construction, see <see cref="SourceFile.HintPrefix(IDeclaration, string, string)"/>)
+    /// the files after the failing one are not.
     /// </summary>
     private static void AddFiles(SourceProductionContext spc, IDeclaration spec, Func<List<(string Hint, string Text)>> emit)
     {

@@ -8,12 +8,16 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace KernelDsl.Generators.Parsing;
 
-/// <summary>The declaration-shape rules every kernel attribute shares (KDSL1001, 1002, 1005, 1006) and where the method lives.</summary>
+/// <summary>
+/// The declaration-shape rules every kernel attribute shares (KDSL1001, 1002, 1005, 1006, 1007, 1008) and where the
+/// method lives.
+/// </summary>
 internal static class DeclarationShape
 {
     /// <summary>
     /// The shape rules (KDSL1001 static partial without a body, KDSL1002 partial containing types, KDSL1005 void
-    /// return when <paramref name="requireVoid"/>, KDSL1006 not generic). <see cref="Analyzers.KernelDeclarationAnalyzer"/>
+    /// return when <paramref name="requireVoid"/>, KDSL1006 not generic, KDSL1007 a file-local type, __arglist or a
+    /// reserved member name, KDSL1008 one kernel attribute). <see cref="Analyzers.KernelDeclarationAnalyzer"/>
     /// reports them live in the IDE; the parsers only use them to refuse to generate, so no rule is reported twice.
     /// </summary>
     public static List<DiagnosticInfo> Problems(MethodDeclarationSyntax syntax, IMethodSymbol method, bool requireVoid)

@@ -10,8 +10,9 @@ namespace KernelDsl.Bench;
 /// The native MaxK and Dynamic-ReLU selections against a dense ReLU pass over the same matrix (the runtime's
 /// TensorOps.Relu, what the dense path runs), all interleaved in one process: the generated kernels (TopK.Select at the
 /// machine's best width), the same selection forced to each SIMD width, and the radix select the kernels used before
-/// (16 dependent two-bit counting passes per row, kept here as the baseline it replaced). 100 000 rows of uniform
-/// values; ratio = time(ReLU) / time(selection): 0.5 means twice as long as ReLU.
+/// (16 dependent two-bit counting passes per row, kept here as the baseline it replaced); beside them the
+/// compulsory-traffic roofline (triad bandwidth measured in the same run) and numpy's row-wise top-k, the peer a user
+/// would pick. 100 000 rows of uniform values; ratio = time(ReLU) / time(selection): 0.5 means twice as long as ReLU.
 /// </summary>
 public static class SelectionSuite
 {
@@ -26,11 +27,16 @@ public static class SelectionSuite
         var stream = backend.DefaultStream;
         Emit($"# Native selection vs a dense ReLU pass ({backend.Name}, {Rows} rows, best width {TopK.Best}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
         Emit("");
+        double triad = Harness.TriadGigabytesPerSecond(backend.Parallelism, 5);
+        Emit(string.Create(inv, $"Triad bandwidth measured now: {triad:F1} GB/s ({backend.Parallelism} threads)."));
         Emit("Ratio = time(ReLU) / time(selection), median of interleaved pairs, [25th–75th percentile] of the pair ratios beside it.");
+        Emit("Roofline = compulsory traffic (x read once, the CBSR values and indices written once) / triad bandwidth; share = roofline / generated.");
+        Emit("numpy = a user's row-wise top-k on the same matrix (argpartition, indices sorted, values gathered; Debian's python3, one thread), "
+            + "median of its own repeats [25th–75th percentile]; ratio = numpy / generated.");
         Emit("Target of issue 12: MaxK at dim 256, k 32 and Dynamic-ReLU at dim 64, k 16 at ≥ 0.5 (≤ 2× ReLU).");
         Emit("");
-        Emit("| selection | dim | k | ReLU ms | generated ms | generated vs ReLU | scalar | AVX2 (256) | AVX-512 | radix select (before) |");
-        Emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Emit("| selection | dim | k | ReLU ms | generated ms | generated vs ReLU | roofline ms | share of roofline | numpy ms | numpy / generated | scalar | AVX2 (256) | AVX-512 | radix select (before) |");
+        Emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (relu, dim, k) in new[] { (false, 256, 32), (false, 256, 8), (false, 256, 64), (false, 64, 16), (true, 64, 16), (true, 64, 8), (true, 256, 32) })
         {
             using var x = backend.Upload(DenseMatrix<float>.Random(Rows, dim, dim + k));
@@ -46,11 +52,63 @@ public static class SelectionSuite
                 return string.Create(inv, $"{r.Ratio:F2} [{r.Low:F2}–{r.High:F2}]");
             }
             var before = Harness.InterleavedWithSpread(Relu, () => Rowwise(x, cbsr, k, relu, RadixSelect), repeats);
+            double roofline = ((double)Rows * dim * sizeof(float) + (double)Rows * k * (sizeof(float) + sizeof(byte))) / (triad * 1e6);
+            string peer = NumpyTopK(x.HostArray, dim, k, relu, repeats) is { } numpy
+                ? string.Create(inv, $"{numpy.Median:F2} [{numpy.Low:F2}–{numpy.High:F2}] | {numpy.Median / g.Candidate:F1}")
+                : "numpy missing (apt-get install python3-numpy) | –";
             Emit(string.Create(inv, $"| {(relu ? "Dynamic-ReLU" : "MaxK")} | {dim} | {k} | {g.Baseline:F2} | {g.Candidate:F2} | {g.Ratio:F2} [{g.Low:F2}–{g.High:F2}] | "
+                + $"{roofline:F2} | {roofline / g.Candidate:P0} | {peer} | "
                 + $"{Forced(SimdWidth.Scalar)} | {Forced(SimdWidth.Vector256)} | {Forced(SimdWidth.Vector512)} | {before.Ratio:F2} [{before.Low:F2}–{before.High:F2}] |"));
         }
         if (outFile is not null) File.WriteAllText(outFile.FullName, md.ToString());
         return 0;
+    }
+
+    /// <summary>
+    /// The same top-k by numpy, as a user would write it, timed inside Debian's python3 (median and quartiles of
+    /// <paramref name="repeats"/> runs, ms); null when python3 or numpy is missing.
+    /// </summary>
+    private static (double Median, double Low, double High)? NumpyTopK(float[] x, int dim, int k, bool relu, int repeats)
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"kerneldsl-topk-{Environment.ProcessId}.f32");
+        try
+        {
+            File.WriteAllBytes(file, System.Runtime.InteropServices.MemoryMarshal.AsBytes(x.AsSpan()).ToArray());
+            string script = string.Join("\n",
+                "import sys, time, numpy as np",
+                $"x = np.fromfile(sys.argv[1], dtype=np.float32).reshape(-1, {dim})",
+                "def topk():",
+                $"    idx = np.sort(np.argpartition(-x, {k - 1}, axis=1)[:, :{k}], axis=1)",
+                "    v = np.take_along_axis(x, idx, axis=1)",
+                relu ? "    v = np.maximum(v, 0)" : "    pass",
+                "    return v, idx.astype(np.uint8)",
+                "topk()",
+                "t = []",
+                $"for _ in range({repeats}):",
+                "    s = time.perf_counter(); topk(); t.append((time.perf_counter() - s) * 1e3)",
+                "t.sort(); n = len(t); print(t[n // 2], t[n // 4], t[min(n - 1, 3 * n // 4)])");
+            var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+            start.ArgumentList.Add("-");
+            start.ArgumentList.Add(file);
+            using var process = System.Diagnostics.Process.Start(start);
+            if (process is null) return null;
+            process.StandardInput.Write(script);
+            process.StandardInput.Close();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            var parts = output.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (process.ExitCode != 0 || parts.Length != 3) return null;
+            var inv = CultureInfo.InvariantCulture;
+            return (double.Parse(parts[0], inv), double.Parse(parts[1], inv), double.Parse(parts[2], inv));
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null; // no python3
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     private delegate void RowSelection(ReadOnlySpan<float> row, Span<float> values, Span<byte> indices, uint[] scratch);

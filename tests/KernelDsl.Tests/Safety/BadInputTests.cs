@@ -2,6 +2,7 @@ using KernelDsl.Gnn;
 using KernelDsl.Graphs;
 using KernelDsl.IO;
 using KernelDsl.Runtime;
+using KernelDsl.Tests.Support;
 using Xunit;
 
 namespace KernelDsl.Tests.Safety;
@@ -101,19 +102,7 @@ public sealed class BadInputTests : IDisposable
     }
 
     /// <summary>A dataset folder with the given files; adjacency is a 4-node path unless given.</summary>
-    private string Dataset(params (string File, string Text)[] files)
-    {
-        string folder = Directory.CreateDirectory(Path.Combine(_folder, "dataset" + ++_count)).FullName;
-        var all = new Dictionary<string, string>
-        {
-            ["adjacency.mtx"] = "%%MatrixMarket matrix coordinate pattern symmetric\n4 4 3\n2 1\n3 2\n4 3\n",
-            ["labels.txt"] = "0\n1\n0\n1\n",
-        };
-        foreach (var (file, text) in files) all[file] = text;
-        foreach (var (file, text) in all)
-            File.WriteAllText(Path.Combine(folder, file), text);
-        return folder;
-    }
+    private string Dataset(params (string File, string Text)[] files) => DatasetFolders.Write(_folder, 4, files);
 
     private static DatasetFormatException DatasetError(string folder) => Assert.Throws<DatasetFormatException>(() => NodeDataset.Read(folder));
 

@@ -50,18 +50,7 @@ public sealed class MainJobBadInputTests : IDisposable
     }
 
     /// <summary>A 12-node, 2-class dataset with the given files replaced.</summary>
-    private string Dataset(params (string File, string Text)[] files)
-    {
-        string folder = Directory.CreateDirectory(Path.Combine(_folder, "data" + Guid.NewGuid().ToString("N")[..8])).FullName;
-        var all = new Dictionary<string, string>
-        {
-            ["adjacency.mtx"] = "%%MatrixMarket matrix coordinate pattern symmetric\n12 12 12\n" + string.Concat(Enumerable.Range(0, 12).Select(i => $"{(i + 1) % 12 + 1} {i + 1}\n")),
-            ["labels.txt"] = string.Concat(Enumerable.Range(0, 12).Select(i => $"{i % 2}\n")),
-        };
-        foreach (var (file, text) in files) all[file] = text;
-        foreach (var (file, text) in all) File.WriteAllText(Path.Combine(folder, file), text);
-        return folder;
-    }
+    private string Dataset(params (string File, string Text)[] files) => DatasetFolders.Write(_folder, 12, files);
 
     [Theory]
     [InlineData("--lr", "NaN")]

@@ -11,18 +11,22 @@ namespace Demo
         private static partial class __KernelDsl_TopK_MaxK_float_byte
         {
             /// <summary>
-            /// One thread per row. Radix select on totalOrder keys finds the k-th largest key bit by bit
-            /// (32 counting passes over the row); a last pass keeps, in column order, every key above it and
-            /// the lowest-column ties until k are kept.
+            /// One warp per row, lanes striding the columns (coalesced). Radix select on totalOrder keys finds the
+            /// k-th largest key bit by bit: each pass counts, warp-wide, the keys at or above a candidate, and stops
+            /// early once exactly k are. A last pass over tiles of one column per lane keeps, in column order, every
+            /// key above the threshold and the lowest-column ties until k are kept (prefix sums place them).
             /// </summary>
-            [global::KernelDsl.GeneratedKernel("Demo.MaxKLayer.TopK", global::KernelDsl.KernelGrouping.Implicit)]
-            internal static void MaxKKernel(global::ILGPU.Index1D index, global::KernelDsl.DenseView<float> x, global::KernelDsl.CbsrView<float, byte> y)
+            [global::KernelDsl.GeneratedKernel("Demo.MaxKLayer.TopK", global::KernelDsl.KernelGrouping.Explicit)]
+            internal static void MaxKKernel(global::KernelDsl.DenseView<float> x, global::KernelDsl.CbsrView<float, byte> y)
             {
-                int row = index.X;
+                int warpSize = global::ILGPU.Warp.WarpSize;
+                int row = global::ILGPU.Grid.IdxX * (global::ILGPU.Group.DimX / warpSize) + global::ILGPU.Warp.WarpIdx;
+                // The row is the same for the whole warp: the warp leaves together, before any shuffle.
                 if (row >= x.Rows)
                 {
                     return;
                 }
+                int lane = global::ILGPU.Warp.LaneIdx;
                 int dim = x.Columns;
                 int k = y.K;
                 long input = (long)row * dim;
@@ -31,43 +35,52 @@ namespace Demo
                 {
                     uint candidate = threshold | (1u << bit);
                     int atLeast = 0;
-                    for (int c = 0; c < dim; c++)
+                    for (int c = lane; c < dim; c += warpSize)
                     {
                         if (global::KernelDsl.Runtime.KernelMath.OrderedKey(x.Data[input + c]) >= candidate)
                         {
                             atLeast++;
                         }
                     }
+                    atLeast = global::KernelDsl.Runtime.WarpMath.Sum(atLeast);
                     if (atLeast >= k)
                     {
                         threshold = candidate;
+                        // Exactly k keys at or above it: they are the top k, whatever the lower bits.
+                        if (atLeast == k)
+                        {
+                            break;
+                        }
                     }
                 }
                 int above = 0;
-                for (int c = 0; c < dim; c++)
+                for (int c = lane; c < dim; c += warpSize)
                 {
                     if (global::KernelDsl.Runtime.KernelMath.OrderedKey(x.Data[input + c]) > threshold)
                     {
                         above++;
                     }
                 }
-                int ties = k - above;
+                int ties = k - global::KernelDsl.Runtime.WarpMath.Sum(above); // ties at the threshold to keep, lowest columns first
                 long output = (long)row * k;
                 int kept = 0;
-                for (int c = 0; c < dim && kept < k; c++)
+                int tiesSeen = 0;
+                for (int tile = 0; tile < dim && kept < k; tile += warpSize)
                 {
-                    float value = x.Data[input + c];
-                    uint key = global::KernelDsl.Runtime.KernelMath.OrderedKey(value);
-                    if (key > threshold || (key == threshold && ties > 0))
+                    int c = tile + lane;
+                    float value = c < dim ? x.Data[input + c] : 0f;
+                    uint key = c < dim ? global::KernelDsl.Runtime.KernelMath.OrderedKey(value) : 0u;
+                    int isTie = c < dim && key == threshold ? 1 : 0;
+                    int tieRank = tiesSeen + global::KernelDsl.Runtime.WarpMath.InclusiveSum(isTie) - isTie;
+                    int keep = c < dim && (key > threshold || (isTie == 1 && tieRank < ties)) ? 1 : 0;
+                    int slot = kept + global::KernelDsl.Runtime.WarpMath.InclusiveSum(keep) - keep;
+                    if (keep == 1)
                     {
-                        if (key == threshold)
-                        {
-                            ties--;
-                        }
-                        y.Values[output + kept] = value;
-                        y.Indices[output + kept] = (byte)c;
-                        kept++;
+                        y.Values[output + slot] = value;
+                        y.Indices[output + slot] = (byte)c;
                     }
+                    kept += global::KernelDsl.Runtime.WarpMath.Sum(keep);
+                    tiesSeen += global::KernelDsl.Runtime.WarpMath.Sum(isTie);
                 }
             }
 
@@ -76,8 +89,8 @@ namespace Demo
             {
                 global::ILGPU.Runtime.Accelerator accelerator = stream.Accelerator;
                 var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, "Demo.MaxKLayer.TopK(MaxK, float, byte)",
-                    static acc => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedKernel<global::ILGPU.Index1D, global::KernelDsl.DenseView<float>, global::KernelDsl.CbsrView<float, byte>>(acc, MaxKKernel));
-                kernel(stream, x.Rows, x, y);
+                    static acc => global::ILGPU.Runtime.KernelLoaders.LoadKernel<global::KernelDsl.DenseView<float>, global::KernelDsl.CbsrView<float, byte>>(acc, MaxKKernel));
+                kernel(stream, global::KernelDsl.Runtime.LaunchPlanner.WarpPerRow(accelerator, x.Rows), x, y);
             }
         }
     }

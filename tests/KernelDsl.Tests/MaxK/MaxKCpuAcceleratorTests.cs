@@ -25,6 +25,54 @@ public sealed class MaxKCpuAcceleratorTests(IlgpuCpuFixture fixture) : IClassFix
         MaxKChecker.CheckMaxKWide(backend, MaxKChecker.Features(9, 300, 1, ties: true), 20);
     }
 
+    /// <summary>
+    /// The warp-cooperative selection, bit for bit against the reference, on the rows built to break a selection
+    /// (ties, all equal, ±0, NaN of both signs, ±∞, sorted, one large, denormals), dims below, at and above the
+    /// warp size and not a multiple of it, k ∈ {1, 8, 32, dim}; MaxK and Dynamic-ReLU.
+    /// </summary>
+    [Theory]
+    [InlineData(4)]
+    [InlineData(32)]
+    public void SelectionIsExactOnHostileRows(int warp)
+    {
+        var backend = fixture.Get(warp);
+        foreach (int dim in new[] { 3, 16, 33, 64, 256, 300 })
+        {
+            var rows = Native.TopKTests.Rows(dim, dim).Select(r => r.Row).ToArray();
+            var x = new DenseMatrix<float>(rows.Length, dim, rows.SelectMany(r => r).ToArray());
+            foreach (int k in new[] { 1, 8, 32, dim }.Where(k => k <= dim).Distinct())
+            {
+                using var xb = backend.Upload(x);
+                if (dim <= 256)
+                {
+                    using var y = backend.AllocateCbsr<float, byte>(x.Rows, dim, k);
+                    MaxKKernels.TopK(backend.DefaultStream, xb, y);
+                    AssertBitEqual(ReferenceMaxK.MaxK<byte>(x, k), y.ToHost(), $"MaxK warp {warp}, dim {dim}, k {k}");
+                    DynamicReLUKernels.Activate(backend.DefaultStream, xb, y);
+                    AssertBitEqual(ReferenceMaxK.DynamicReLU<byte>(x, k), y.ToHost(), $"Dynamic-ReLU warp {warp}, dim {dim}, k {k}");
+                }
+                else
+                {
+                    using var y = backend.AllocateCbsr<float, ushort>(x.Rows, dim, k);
+                    MaxKKernels.TopK(backend.DefaultStream, xb, y);
+                    AssertBitEqual(ReferenceMaxK.MaxK<ushort>(x, k), y.ToHost(), $"MaxK warp {warp}, dim {dim}, k {k}");
+                }
+            }
+        }
+        var wide = new DenseMatrix<float>(10, 300, Native.TopKTests.Rows(300, 7).SelectMany(r => r.Row).ToArray());
+        using var wb = backend.Upload(wide);
+        using var wy = backend.AllocateCbsr<float, ushort>(wide.Rows, 300, 16);
+        DynamicReLUKernels.ActivateWide(backend.DefaultStream, wb, wy);
+        AssertBitEqual(ReferenceMaxK.DynamicReLU<ushort>(wide, 16), wy.ToHost(), $"Dynamic-ReLU warp {warp}, dim 300, k 16");
+    }
+
+    private static void AssertBitEqual<TIndex>(CbsrMatrix<float, TIndex> expected, CbsrMatrix<float, TIndex> actual, string what)
+        where TIndex : unmanaged, System.Numerics.IBinaryInteger<TIndex>
+    {
+        Assert.True(expected.Indices.SequenceEqual(actual.Indices), what + ": columns");
+        Assert.True(expected.Values.Select(BitConverter.SingleToInt32Bits).SequenceEqual(actual.Values.Select(BitConverter.SingleToInt32Bits)), what + ": values");
+    }
+
     [Theory]
     [InlineData(4)]
     [InlineData(32)]

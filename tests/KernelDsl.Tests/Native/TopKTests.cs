@@ -16,7 +16,8 @@ public sealed class TopKTests
 
     private static readonly int[] Dims = [1, 3, 16, 33, 64, 100, 256, 300];
 
-    private static IEnumerable<(string Name, float[] Row)> Rows(int dim, int seed)
+    /// <summary>The hostile rows (also run through the ILGPU kernels by <c>MaxKCpuAcceleratorTests</c>).</summary>
+    internal static IEnumerable<(string Name, float[] Row)> Rows(int dim, int seed)
     {
         var rng = new Random(seed);
         float[] Make(Func<int, float> f) => Enumerable.Range(0, dim).Select(f).ToArray();

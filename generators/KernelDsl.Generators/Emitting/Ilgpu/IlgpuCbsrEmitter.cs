@@ -45,16 +45,22 @@ internal static class IlgpuCbsrEmitter
 
     private static void MaxK(CodeWriter w, CbsrKernelSpec spec)
     {
+        const string Key = "global::KernelDsl.Runtime.KernelMath.OrderedKey";
+        const string Warp = "global::KernelDsl.Runtime.WarpMath";
         w.Line("/// <summary>");
-        w.Line("/// One thread per row. Radix select on totalOrder keys finds the k-th largest key bit by bit");
-        w.Line("/// (32 counting passes over the row); a last pass keeps, in column order, every key above it and");
-        w.Line("/// the lowest-column ties until k are kept.");
+        w.Line("/// One warp per row, lanes striding the columns (coalesced). Radix select on totalOrder keys finds the");
+        w.Line("/// k-th largest key bit by bit: each pass counts, warp-wide, the keys at or above a candidate, and stops");
+        w.Line("/// early once exactly k are. A last pass over tiles of one column per lane keeps, in column order, every");
+        w.Line("/// key above the threshold and the lowest-column ties until k are kept (prefix sums place them).");
         w.Line("/// </summary>");
-        Attribute(w, spec, "Implicit");
-        using (w.Block($"internal static void MaxKKernel({Ilgpu}.Index1D index, {Dense(spec)} x, {Cbsr(spec)} y)"))
+        Attribute(w, spec, "Explicit");
+        using (w.Block($"internal static void MaxKKernel({Dense(spec)} x, {Cbsr(spec)} y)"))
         {
-            w.Line("int row = index.X;");
+            w.Line($"int warpSize = {Ilgpu}.Warp.WarpSize;");
+            w.Line($"int row = {Ilgpu}.Grid.IdxX * ({Ilgpu}.Group.DimX / warpSize) + {Ilgpu}.Warp.WarpIdx;");
+            w.Line("// The row is the same for the whole warp: the warp leaves together, before any shuffle.");
             using (w.Block("if (row >= x.Rows)")) w.Line("return;");
+            w.Line($"int lane = {Ilgpu}.Warp.LaneIdx;");
             w.Line("int dim = x.Columns;");
             w.Line("int k = y.K;");
             w.Line("long input = (long)row * dim;");
@@ -63,35 +69,47 @@ internal static class IlgpuCbsrEmitter
             {
                 w.Line("uint candidate = threshold | (1u << bit);");
                 w.Line("int atLeast = 0;");
-                using (w.Block("for (int c = 0; c < dim; c++)"))
-                    using (w.Block("if (global::KernelDsl.Runtime.KernelMath.OrderedKey(x.Data[input + c]) >= candidate)")) w.Line("atLeast++;");
-                using (w.Block("if (atLeast >= k)")) w.Line("threshold = candidate;");
+                using (w.Block("for (int c = lane; c < dim; c += warpSize)"))
+                    using (w.Block($"if ({Key}(x.Data[input + c]) >= candidate)")) w.Line("atLeast++;");
+                w.Line($"atLeast = {Warp}.Sum(atLeast);");
+                using (w.Block("if (atLeast >= k)"))
+                {
+                    w.Line("threshold = candidate;");
+                    w.Line("// Exactly k keys at or above it: they are the top k, whatever the lower bits.");
+                    using (w.Block("if (atLeast == k)")) w.Line("break;");
+                }
             }
             w.Line("int above = 0;");
-            using (w.Block("for (int c = 0; c < dim; c++)"))
-                using (w.Block("if (global::KernelDsl.Runtime.KernelMath.OrderedKey(x.Data[input + c]) > threshold)")) w.Line("above++;");
-            w.Line("int ties = k - above;");
+            using (w.Block("for (int c = lane; c < dim; c += warpSize)"))
+                using (w.Block($"if ({Key}(x.Data[input + c]) > threshold)")) w.Line("above++;");
+            w.Line($"int ties = k - {Warp}.Sum(above); // ties at the threshold to keep, lowest columns first");
             w.Line("long output = (long)row * k;");
             w.Line("int kept = 0;");
-            using (w.Block("for (int c = 0; c < dim && kept < k; c++)"))
+            w.Line("int tiesSeen = 0;");
+            using (w.Block("for (int tile = 0; tile < dim && kept < k; tile += warpSize)"))
             {
-                w.Line($"{spec.ElementType} value = x.Data[input + c];");
-                w.Line("uint key = global::KernelDsl.Runtime.KernelMath.OrderedKey(value);");
-                using (w.Block("if (key > threshold || (key == threshold && ties > 0))"))
+                w.Line("int c = tile + lane;");
+                w.Line($"{spec.ElementType} value = c < dim ? x.Data[input + c] : 0f;");
+                w.Line($"uint key = c < dim ? {Key}(value) : 0u;");
+                w.Line("int isTie = c < dim && key == threshold ? 1 : 0;");
+                w.Line($"int tieRank = tiesSeen + {Warp}.InclusiveSum(isTie) - isTie;");
+                w.Line("int keep = c < dim && (key > threshold || (isTie == 1 && tieRank < ties)) ? 1 : 0;");
+                w.Line($"int slot = kept + {Warp}.InclusiveSum(keep) - keep;");
+                using (w.Block("if (keep == 1)"))
                 {
-                    using (w.Block("if (key == threshold)")) w.Line("ties--;");
                     w.Line(spec.Kind == CbsrKernelKind.DynamicReLU
-                        ? "y.Values[output + kept] = value > 0f ? value : 0f; // Dynamic-ReLU: a non-positive kept slot is padding"
-                        : "y.Values[output + kept] = value;");
-                    w.Line($"y.Indices[output + kept] = ({spec.IndexType})c;");
-                    w.Line("kept++;");
+                        ? "y.Values[output + slot] = value > 0f ? value : 0f; // Dynamic-ReLU: a non-positive kept slot is padding"
+                        : "y.Values[output + slot] = value;");
+                    w.Line($"y.Indices[output + slot] = ({spec.IndexType})c;");
                 }
+                w.Line($"kept += {Warp}.Sum(keep);");
+                w.Line($"tiesSeen += {Warp}.Sum(isTie);");
             }
         }
         w.Line();
         Launcher(w, spec, $"{Dense(spec)} x, {Cbsr(spec)} y",
-            $"{Ilgpu}.Runtime.KernelLoaders.LoadAutoGroupedKernel<{Ilgpu}.Index1D, {Dense(spec)}, {Cbsr(spec)}>(acc, MaxKKernel)",
-            "kernel(stream, x.Rows, x, y);");
+            $"{Ilgpu}.Runtime.KernelLoaders.LoadKernel<{Dense(spec)}, {Cbsr(spec)}>(acc, MaxKKernel)",
+            "kernel(stream, global::KernelDsl.Runtime.LaunchPlanner.WarpPerRow(accelerator, x.Rows), x, y);");
     }
 
     private static void DynamicReLUBackward(CodeWriter w, CbsrKernelSpec spec) => ScatterBackward(w, spec, onlyPositive: true);

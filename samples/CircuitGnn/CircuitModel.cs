@@ -9,20 +9,20 @@ namespace CircuitGnn;
 /// A two-layer heterogeneous circuit GNN for a per-cell regression:
 /// <code>
 /// h0[t]  = Linear0[t](x[t])                       per node type t (cell, net)
-/// y1     = Layer1(h0)                             Dynamic-ReLU (or ReLU) + aggregation over the three relations
+/// y1     = Layer1(h0)                             Dynamic-ReLU → SpGEMM (or ReLU → SpMM) over the three relations, summed
 /// h1[t]  = Linear1[t](y1[t])
 /// y2     = Layer2(h1)
 /// pred   = Out(y2[cell]) + Skip(h0[cell])         the skip carries the cell's own features
 /// </code>
-/// Every sparse operation runs through the generated [HeteroLayer] kernels; the dense ones through the
-/// runtime's GEMM. Trained with Adam on the mean squared error of the standardised target.
+/// The sparse layer runs the generated [HeteroLayer] kernels, its dense baseline the generated [SpMM]; the dense
+/// operations run through the runtime's GEMM. Trained with Adam on the mean squared error of the standardised target.
 /// </summary>
 public sealed class CircuitModel : IDisposable
 {
     private static readonly string[] Types = ["cell", "net"];
     private readonly ComputeBackend _backend;
     private readonly HeteroExecution _execution;
-    private readonly HeteroLayer _layer1, _layer2;
+    private readonly ICircuitLayer _layer1, _layer2;
     private readonly Dictionary<string, Linear> _linear0 = [], _linear1 = [];
     private readonly Linear _out, _skip;
     private readonly AdamOptimizer _optimizer;
@@ -32,7 +32,8 @@ public sealed class CircuitModel : IDisposable
     private readonly DenseBuffer<float> _prediction, _outPart, _skipPart, _dPrediction, _dSkip, _dh0Cell;
     private readonly List<IDisposable> _owned = [];
 
-    public delegate HeteroLayer Declaration(HeteroExecution execution, CsrMatrix<float> cellToNet, CsrMatrix<float> netToCell, CsrMatrix<float> near);
+    /// <summary>Builds one layer over the three row-normalised relations (cell → net, net → cell, cell → cell).</summary>
+    public delegate ICircuitLayer Declaration(HeteroExecution execution, CsrMatrix<float> cellToNet, CsrMatrix<float> netToCell, CsrMatrix<float> near);
 
     public CircuitModel(ComputeBackend backend, CircuitTask task, Declaration layer, int seed, float learningRate)
     {

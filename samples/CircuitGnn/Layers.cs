@@ -20,13 +20,14 @@ public static partial class Layers
         [Relation("net", "cell")] CsrMatrix<float> netToCell,
         [Relation("cell", "cell")] CsrMatrix<float> near);
 
+    /// <summary>The sparse layer as the model takes it.</summary>
+    public static ICircuitLayer Sparse(HeteroExecution execution, CsrMatrix<float> cellToNet, CsrMatrix<float> netToCell, CsrMatrix<float> near) =>
+        new GeneratedCircuitLayer(DynamicReLU(execution, cellToNet, netToCell, near));
+
     /// <summary>
-    /// The same layer without Dynamic-ReLU's sparsity: with k = dim a row keeps every positive entry, which
-    /// is exactly ReLU (the baseline the paper compares against), through the same kernels.
+    /// The baseline: what a user runs without Dynamic-ReLU — ReLU, then a dense SpMM per relation (<see cref="DenseReluLayer"/>).
     /// </summary>
-    [HeteroLayer("cell", "net", K = Hidden, Dim = Hidden, Combine = HeteroCombine.Sum, Streams = 3)]
-    public static partial HeteroLayer Relu(HeteroExecution execution,
-        [Relation("cell", "net")] CsrMatrix<float> cellToNet,
-        [Relation("net", "cell")] CsrMatrix<float> netToCell,
-        [Relation("cell", "cell")] CsrMatrix<float> near);
+    public static ICircuitLayer Dense(HeteroExecution execution, CsrMatrix<float> cellToNet, CsrMatrix<float> netToCell, CsrMatrix<float> near) =>
+        new DenseReluLayer(execution.Backend, Hidden, new() { ["cell"] = near.Rows, ["net"] = cellToNet.Rows },
+            ("cell", "net", cellToNet), ("net", "cell", netToCell), ("cell", "cell", near));
 }

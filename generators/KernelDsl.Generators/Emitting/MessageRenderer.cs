@@ -3,7 +3,7 @@ using KernelDsl.Generators.Model;
 
 namespace KernelDsl.Generators.Emitting;
 
-/// <summary>Renders the message m(edge, source) as scalar C# (kernels, tails) and, when possible, as Vector&lt;T&gt; C#.</summary>
+/// <summary>Renders the message m(edge, source) as scalar C# (kernels, tails) and, when possible, as vector C# (<see cref="VectorApi"/>).</summary>
 internal static class MessageRenderer
 {
     /// <summary>Scalar expression of the message for locals named <paramref name="edge"/> and <paramref name="source"/>.</summary>
@@ -18,10 +18,10 @@ internal static class MessageRenderer
     public static bool IsVectorizable(SpMMSpec spec) =>
         spec.Message is null || (spec.Message.Body is { } body && spec.Message.ElementTyped && IsVectorizable(body));
 
-    /// <summary>Vector expression of the message for Vector&lt;T&gt; locals <paramref name="edge"/> and <paramref name="source"/>.</summary>
-    public static string Vector(SpMMSpec spec, string edge, string source)
+    /// <summary>Vector expression of the message for vector locals <paramref name="edge"/> and <paramref name="source"/> of <paramref name="api"/>.</summary>
+    public static string Vector(SpMMSpec spec, VectorApi api, string edge, string source)
     {
-        if (spec.Message is { Body: { } body }) return Vector(body, spec.ElementType, edge, source);
+        if (spec.Message is { Body: { } body }) return Vector(body, api, spec.ElementType, edge, source);
         return spec.Adjacency == AdjacencyKind.Weighted ? $"{edge} * {source}" : source;
     }
 
@@ -55,28 +55,19 @@ internal static class MessageRenderer
         BinaryExpr b => IsVectorizable(b.Left) && IsVectorizable(b.Right),
         UnaryExpr u => IsVectorizable(u.Operand),
         CastExpr c => IsVectorizable(c.Operand),
-        CallExpr call => VectorFunction(call.Function) is not null && call.Arguments.All(IsVectorizable),
+        CallExpr call => VectorApi.Preferred.Function(call.Function) is not null && call.Arguments.All(IsVectorizable),
         _ => false,
     };
 
-    private static string? VectorFunction(string function) => function.Substring(function.IndexOf('.') + 1) switch
-    {
-        "Abs" => "Abs",
-        "Max" => "Max",
-        "Min" => "Min",
-        "Sqrt" => "SquareRoot",
-        _ => null,
-    };
-
-    private static string Vector(MessageExpr expr, string type, string edge, string source) => expr switch
+    private static string Vector(MessageExpr expr, VectorApi api, string type, string edge, string source) => expr switch
     {
         ParameterExpr p => p.Index == 0 ? edge : source,
-        LiteralExpr l => $"new global::System.Numerics.Vector<{type}>({(l.Type == type ? "" : "(" + type + ")")}{Literal(l)})",
-        BinaryExpr b => $"({Vector(b.Left, type, edge, source)} {b.Operator} {Vector(b.Right, type, edge, source)})",
-        UnaryExpr u => $"{u.Operator}({Vector(u.Operand, type, edge, source)})",
+        LiteralExpr l => api.Splat(type, (l.Type == type ? "" : "(" + type + ")") + Literal(l)),
+        BinaryExpr b => $"({Vector(b.Left, api, type, edge, source)} {b.Operator} {Vector(b.Right, api, type, edge, source)})",
+        UnaryExpr u => $"{u.Operator}({Vector(u.Operand, api, type, edge, source)})",
         // Only element-typed messages get here (MessageSpec.ElementTyped): a cast is to the element type, a no-op.
-        CastExpr c => Vector(c.Operand, type, edge, source),
-        CallExpr call => $"global::System.Numerics.Vector.{VectorFunction(call.Function)}({string.Join(", ", call.Arguments.Select(a => Vector(a, type, edge, source)))})",
+        CastExpr c => Vector(c.Operand, api, type, edge, source),
+        CallExpr call => $"{api.Function(call.Function)}({string.Join(", ", call.Arguments.Select(a => Vector(a, api, type, edge, source)))})",
         _ => throw new System.InvalidOperationException("unknown message node " + expr.GetType().Name),
     };
 }

@@ -113,12 +113,6 @@ internal sealed record CbsrKernelSpec(
     public string DeclarationName => Declarations.Name(this);
 }
 
-/// <summary>The result of parsing one MaxK-family declaration.</summary>
-internal sealed record CbsrParseResult(CbsrKernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics, StubSpec? Stub = null);
-
-/// <summary>The result of parsing one declaration: a spec when it is valid, and the diagnostics found.</summary>
-internal sealed record ParseResult(SpMMSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics, StubSpec? Stub = null);
-
 /// <summary>HeteroCombine values, mirroring KernelDsl.HeteroCombine.</summary>
 internal enum CombineKind { Sum = 0, Mean = 1, None = 2 }
 
@@ -151,5 +145,3 @@ internal sealed record HeteroLayerSpec(
     public string DeclarationName => Declarations.Name(this);
 }
 
-/// <summary>The result of parsing one [HeteroLayer] declaration.</summary>
-internal sealed record HeteroParseResult(HeteroLayerSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics, StubSpec? Stub = null);

@@ -25,18 +25,16 @@ internal static class CbsrParser
 
     private static string AttributeName(CbsrKernelKind kind) => kind.ToString();
 
-    public static CbsrParseResult Parse(GeneratorAttributeSyntaxContext context, CbsrKernelKind kind, CancellationToken ct) =>
-        Parse(KernelDeclaration.From(context), kind, ct);
+    /// <summary>Parses one declaration of the MaxK-family attribute <paramref name="kind"/> (a bug of ours becomes KDSL9001 on it).</summary>
+    public static ParseResult<CbsrKernelSpec> Parse(KernelDeclaration declaration, CbsrKernelKind kind, CancellationToken ct) =>
+        DeclarationShape.Guarded(declaration.Syntax, () => ParseCore(declaration, kind, ct), failed => new ParseResult<CbsrKernelSpec>(null, failed));
 
-    public static CbsrParseResult Parse(KernelDeclaration declaration, CbsrKernelKind kind, CancellationToken ct) =>
-        DeclarationShape.Guarded(declaration.Syntax, () => ParseCore(declaration, kind, ct), failed => new CbsrParseResult(null, failed));
-
-    private static CbsrParseResult ParseCore(KernelDeclaration declaration, CbsrKernelKind kind, CancellationToken ct)
+    private static ParseResult<CbsrKernelSpec> ParseCore(KernelDeclaration declaration, CbsrKernelKind kind, CancellationToken ct)
     {
         var syntax = declaration.Syntax;
         var method = declaration.Method;
         var diagnostics = new List<DiagnosticInfo>();
-        if (DeclarationShape.IsRepeatedDeclaration(method)) return new CbsrParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        if (DeclarationShape.IsRepeatedDeclaration(method)) return new ParseResult<CbsrKernelSpec>(null, EquatableArray<DiagnosticInfo>.Empty);
         string name = syntax.Identifier.ValueText;
         string accessibility = DeclarationShape.Check(syntax, method, out bool malformed);
 
@@ -139,13 +137,13 @@ internal static class CbsrParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingBackward, ArgumentLocation("Training"), name, elementType, indexType));
 
         if (diagnostics.Count > 0 || malformed)
-            return new CbsrParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method, declaration.Attribute));
+            return new ParseResult<CbsrKernelSpec>(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method, declaration.Attribute));
         var (ns, containing) = DeclarationShape.Location(method);
         var spec = new CbsrKernelSpec(ns, containing, syntax.Identifier.Text, accessibility, kind,
             kind is CbsrKernelKind.SpGemm or CbsrKernelKind.SSpMM ? (ScheduleKind)schedule : ScheduleKind.RowProductSharedAccumulator,
             new EquatableArray<string>(names!),
             elementType, indexType, (AdjacencyKind)adjacency, k, dim, maxEdges, DeclarationShape.ExtraModifiers(syntax));
-        return new CbsrParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+        return new ParseResult<CbsrKernelSpec>(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 
     /// <summary>True when the containing type declares an [SSpMM] over the same element and index types.</summary>

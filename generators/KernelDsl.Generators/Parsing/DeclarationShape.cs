@@ -185,7 +185,7 @@ internal static class DeclarationShape
     {
         try
         {
-            SpMMParser.FaultInjection?.Invoke(syntax.Identifier.ValueText);
+            ParserFaults.Inject?.Invoke(syntax.Identifier.ValueText);
             return parse();
         }
         catch (System.Exception ex) when (ex is not System.OperationCanceledException)

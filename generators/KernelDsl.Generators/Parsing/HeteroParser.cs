@@ -19,17 +19,17 @@ internal static class HeteroParser
     /// <summary>The most streams a layer may ask for (KernelDsl.Hetero.HeteroExecution.MaxStreams).</summary>
     public const int MaxStreams = 16;
 
-    public static HeteroParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct) => Parse(KernelDeclaration.From(context), ct);
 
-    public static HeteroParseResult Parse(KernelDeclaration declaration, CancellationToken ct) =>
-        DeclarationShape.Guarded(declaration.Syntax, () => ParseCore(declaration, ct), failed => new HeteroParseResult(null, failed));
+    /// <summary>Parses one [HeteroLayer] declaration (a bug of ours becomes KDSL9001 on it).</summary>
+    public static ParseResult<HeteroLayerSpec> Parse(KernelDeclaration declaration, CancellationToken ct) =>
+        DeclarationShape.Guarded(declaration.Syntax, () => ParseCore(declaration, ct), failed => new ParseResult<HeteroLayerSpec>(null, failed));
 
-    private static HeteroParseResult ParseCore(KernelDeclaration declaration, CancellationToken ct)
+    private static ParseResult<HeteroLayerSpec> ParseCore(KernelDeclaration declaration, CancellationToken ct)
     {
         var syntax = declaration.Syntax;
         var method = declaration.Method;
         var diagnostics = new List<DiagnosticInfo>();
-        if (DeclarationShape.IsRepeatedDeclaration(method)) return new HeteroParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        if (DeclarationShape.IsRepeatedDeclaration(method)) return new ParseResult<HeteroLayerSpec>(null, EquatableArray<DiagnosticInfo>.Empty);
         string name = syntax.Identifier.ValueText;
         string accessibility = DeclarationShape.Check(syntax, method, out bool malformed, requireVoid: false);
         if (method.ReturnType is not INamedTypeSymbol returned || OperandClassifier.MetadataName(returned) != KnownTypes.HeteroLayer)
@@ -166,12 +166,12 @@ internal static class HeteroParser
             }
 
         if (diagnostics.Count > 0 || malformed)
-            return new HeteroParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method, declaration.Attribute));
+            return new ParseResult<HeteroLayerSpec>(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method, declaration.Attribute));
         var (ns, containing) = DeclarationShape.Location(method);
         string indexType = dim <= 256 ? "byte" : dim <= 65536 ? "ushort" : "int";
         var spec = new HeteroLayerSpec(ns, containing, syntax.Identifier.Text, accessibility, execution,
             new EquatableArray<string>(nodeTypes.ToArray()), new EquatableArray<HeteroRelationSpec>(relations.ToArray()),
             k, dim, (CombineKind)combine, streams, maxEdges, indexType, DeclarationShape.ExtraModifiers(syntax), stem);
-        return new HeteroParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+        return new ParseResult<HeteroLayerSpec>(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 }

@@ -13,20 +13,16 @@ namespace KernelDsl.Generators.Parsing;
 /// <summary>Turns an [SpMM] method declaration into an <see cref="SpMMSpec"/> and its diagnostics.</summary>
 internal static class SpMMParser
 {
-    /// <summary>Test hook: called with each method name before parsing; throwing simulates a generator bug.</summary>
-    internal static Func<string, bool>? FaultInjection;
+    /// <summary>Parses one [SpMM] declaration (a bug of ours becomes KDSL9001 on it).</summary>
+    public static ParseResult<SpMMSpec> Parse(KernelDeclaration declaration, CancellationToken ct) =>
+        DeclarationShape.Guarded(declaration.Syntax, () => ParseCore(declaration, ct), failed => new ParseResult<SpMMSpec>(null, failed));
 
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct) => Parse(KernelDeclaration.From(context), ct);
-
-    public static ParseResult Parse(KernelDeclaration declaration, CancellationToken ct) =>
-        DeclarationShape.Guarded(declaration.Syntax, () => ParseCore(declaration, ct), failed => new ParseResult(null, failed));
-
-    private static ParseResult ParseCore(KernelDeclaration declaration, CancellationToken ct)
+    private static ParseResult<SpMMSpec> ParseCore(KernelDeclaration declaration, CancellationToken ct)
     {
         var syntax = declaration.Syntax;
         var method = declaration.Method;
         var diagnostics = new List<DiagnosticInfo>();
-        if (DeclarationShape.IsRepeatedDeclaration(method)) return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        if (DeclarationShape.IsRepeatedDeclaration(method)) return new ParseResult<SpMMSpec>(null, EquatableArray<DiagnosticInfo>.Empty);
         string name = syntax.Identifier.ValueText;
         var nameLocation = LocationInfo.From(syntax.Identifier);
 
@@ -202,12 +198,12 @@ internal static class SpMMParser
                 declaration.Compilation, diagnostics, ct);
 
         if (diagnostics.Count > 0 || malformed)
-            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method, declaration.Attribute));
+            return new ParseResult<SpMMSpec>(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method, declaration.Attribute));
 
         var (ns, containing) = DeclarationShape.Location(method);
         var spec = new SpMMSpec(ns, containing, syntax.Identifier.Text, accessibility, form!.Value,
             stream!, sparse!, input!, output!, elementType, (ReduceKind)reduce, (ScheduleKind)schedule, (AdjacencyKind)adjacency, messageSpec,
             degreeSorted || auto ? warpsPerBlock : 0, degreeSorted || auto ? maxEdgesPerWarp : 0, backward, DeclarationShape.ExtraModifiers(syntax));
-        return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+        return new ParseResult<SpMMSpec>(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 }

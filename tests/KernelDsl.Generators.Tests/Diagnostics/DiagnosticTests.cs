@@ -69,7 +69,7 @@ public sealed class DiagnosticTests
                 [SpMM] public static partial void Boom(ComputeStream s, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y);
             }
             """;
-        SpMMParser.FaultInjection = name => name == "Boom" ? throw new InvalidOperationException("injected fault") : false;
+        ParserFaults.Inject = name => name == "Boom" ? throw new InvalidOperationException("injected fault") : false;
         try
         {
             var (result, _) = GeneratorHarness.Run(source);
@@ -83,7 +83,7 @@ public sealed class DiagnosticTests
         }
         finally
         {
-            SpMMParser.FaultInjection = null;
+            ParserFaults.Inject = null;
         }
     }
 

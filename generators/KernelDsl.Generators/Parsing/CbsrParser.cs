@@ -87,13 +87,10 @@ internal static class CbsrParser
                     $"[{AttributeName(kind)}] takes ({string.Join(", ", roles.Select(r => r.Description))})"));
 
         // Attribute arguments.
-        var attribute = declaration.Attribute;
-        var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
-        LocationInfo? ArgumentLocation(string argument) =>
-            LocationInfo.From((SyntaxNode?)attributeSyntax?.ArgumentList?.Arguments
-                .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == argument)?.Expression ?? attributeSyntax);
-        var arguments = DeclarationShape.NamedArguments(attribute);
-        int Int(string key, int fallback) => arguments.TryGetValue(key, out var v) && v is int i ? i : fallback;
+        var arguments = new AttributeArguments(declaration.Attribute, ct);
+        var attributeSyntax = arguments.Syntax;
+        LocationInfo? ArgumentLocation(string argument) => arguments.Location(argument);
+        int Int(string key, int fallback) => arguments.Int(key, fallback);
         int k = Int("K", 0), dim = Int("Dim", 0), adjacency = Int("Adjacency", 0), maxEdges = Int("MaxEdgesPerWarp", 64);
         int defaultSchedule = kind == CbsrKernelKind.SSpMM ? (int)ScheduleKind.OuterProduct : (int)ScheduleKind.RowProductSharedAccumulator;
         int schedule = Int("Schedule", defaultSchedule);
@@ -106,12 +103,12 @@ internal static class CbsrParser
         if (index is not null && OperandClassifier.IndexKeyword(index) is null)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, indexLocation, index.ToDisplayString(), "CBSR index",
                 "the CBSR index type must be byte, ushort or int"));
-        if (arguments.ContainsKey("K") && k <= 0)
+        if (arguments.Has("K") && k <= 0)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KNotPositive, ArgumentLocation("K"), k.ToString(CultureInfo.InvariantCulture)));
         if (k > 0 && dim > 0 && k > dim)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KLargerThanDim, ArgumentLocation("K"),
                 k.ToString(CultureInfo.InvariantCulture), dim.ToString(CultureInfo.InvariantCulture)));
-        if (arguments.ContainsKey("Dim") && dim <= 0)
+        if (arguments.Has("Dim") && dim <= 0)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KNotPositive, ArgumentLocation("Dim"), dim.ToString(CultureInfo.InvariantCulture)));
         if (dim > 0 && OperandClassifier.IndexKeyword(index) is { } ik && dim > OperandClassifier.MaxDim(ik))
         {
@@ -133,7 +130,7 @@ internal static class CbsrParser
         if (kind is CbsrKernelKind.SpGemm or CbsrKernelKind.SSpMM && maxEdges < 1)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSchedule, ArgumentLocation("MaxEdgesPerWarp"),
                 "MaxEdgesPerWarp = " + maxEdges.ToString(CultureInfo.InvariantCulture), "a MaxEdgesPerWarp of at least 1 (default 64)"));
-        if (kind == CbsrKernelKind.SpGemm && arguments.TryGetValue("Training", out var training) && training is true && !HasBackward(method, element, index))
+        if (kind == CbsrKernelKind.SpGemm && arguments.Bool("Training", false) && !HasBackward(method, element, index))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingBackward, ArgumentLocation("Training"), name, elementType, indexType));
 
         if (diagnostics.Count > 0 || malformed)

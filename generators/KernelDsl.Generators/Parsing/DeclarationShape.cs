@@ -70,17 +70,6 @@ internal static class DeclarationShape
     }
 
     /// <summary>
-    /// The named arguments of an attribute; a repeated one (CS0643, which C# reports) counts once, with its first value.
-    /// </summary>
-    public static Dictionary<string, object?> NamedArguments(AttributeData attribute)
-    {
-        var arguments = new Dictionary<string, object?>(System.StringComparer.Ordinal);
-        foreach (var pair in attribute.NamedArguments)
-            if (!arguments.ContainsKey(pair.Key)) arguments[pair.Key] = pair.Value.Kind == TypedConstantKind.Array ? null : pair.Value.Value;
-        return arguments;
-    }
-
-    /// <summary>
     /// A nullable-annotated operand ('DenseBuffer&lt;float&gt;?'): the generated body refuses null at run time, and its
     /// signature could not match the declaration's annotations, so the annotation is refused (KDSL1004).
     /// </summary>

@@ -38,11 +38,10 @@ internal static class HeteroParser
 
         // The attribute: node types and named arguments.
         var attribute = declaration.Attribute;
-        var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
-        LocationInfo? ArgumentLocation(string argument) =>
-            LocationInfo.From((SyntaxNode?)attributeSyntax?.ArgumentList?.Arguments
-                .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == argument)?.Expression ?? attributeSyntax);
-        var positional = attributeSyntax?.ArgumentList?.Arguments.Where(a => a.NameEquals is null).ToList() ?? new List<AttributeArgumentSyntax>();
+        var arguments = new AttributeArguments(attribute, ct);
+        var attributeSyntax = arguments.Syntax;
+        LocationInfo? ArgumentLocation(string argument) => arguments.Location(argument);
+        var positional = arguments.Positional;
         var nodeTypes = new List<string>();
         if (attribute.ConstructorArguments.Length == 1)
         {
@@ -66,8 +65,7 @@ internal static class HeteroParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, LocationInfo.From(attributeSyntax), name, "node types",
                 "list them in the attribute: [HeteroLayer(\"cell\", \"net\", K = 16, Dim = 64)]"));
 
-        var arguments = DeclarationShape.NamedArguments(attribute);
-        int Int(string key, int fallback) => arguments.TryGetValue(key, out var v) && v is int i ? i : fallback;
+        int Int(string key, int fallback) => arguments.Int(key, fallback);
         int k = Int("K", 0), dim = Int("Dim", 0), combine = Int("Combine", 0), streams = Int("Streams", 4), maxEdges = Int("MaxEdgesPerWarp", 64);
         if (k <= 0)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KNotPositive, ArgumentLocation("K"), k.ToString(CultureInfo.InvariantCulture)));
@@ -119,11 +117,12 @@ internal static class HeteroParser
                                      : "a relation is a CsrMatrix<float> (one row per destination node, one column per source node)"));
                 continue;
             }
-            var relationSyntax = relation.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
-            var relationArguments = relationSyntax?.ArgumentList?.Arguments.Where(a => a.NameEquals is null).ToList() ?? new List<AttributeArgumentSyntax>();
+            var relationAttribute = new AttributeArguments(relation, ct);
+            var relationSyntax = relationAttribute.Syntax;
+            var relationArguments = relationAttribute.Positional;
             string source = relation.ConstructorArguments.Length > 0 ? relation.ConstructorArguments[0].Value as string ?? "" : "";
             string destination = relation.ConstructorArguments.Length > 1 ? relation.ConstructorArguments[1].Value as string ?? "" : "";
-            string relationName = DeclarationShape.NamedArguments(relation).TryGetValue("Name", out var given) && given is string givenName ? givenName : parameter.Name;
+            string relationName = relationAttribute.String("Name") ?? parameter.Name;
             if (DeclarationShape.IsNullableAnnotated(parameter))
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText, DeclarationShape.NullableOperandFix));
             var relationLocation = LocationInfo.From(relationSyntax);

@@ -29,30 +29,12 @@ internal static class SpMMParser
         string accessibility = DeclarationShape.Check(syntax, method, out bool malformed);
 
         // Attribute arguments.
-        var attribute = declaration.Attribute;
-        var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
-        LocationInfo? ArgumentLocation(string argument) =>
-            LocationInfo.From((SyntaxNode?)attributeSyntax?.ArgumentList?.Arguments
-                .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == argument)?.Expression ?? attributeSyntax);
-        int reduce = 0, schedule = (int)ScheduleKind.WarpPerRow, adjacency = 0;
-        int warpsPerBlock = 12, maxEdgesPerWarp = 32, blockSize = 0;
-        var given = new HashSet<string>(attribute.NamedArguments.Select(p => p.Key));
-        string? message = null;
-        bool backward = false;
-        foreach (var pair in attribute.NamedArguments)
-        {
-            switch (pair.Key)
-            {
-                case "Reduce" when pair.Value.Value is int r: reduce = r; break;
-                case "Schedule" when pair.Value.Value is int s: schedule = s; break;
-                case "Adjacency" when pair.Value.Value is int a: adjacency = a; break;
-                case "Message": message = pair.Value.Value as string; break;
-                case "WarpsPerBlock" when pair.Value.Value is int w: warpsPerBlock = w; break;
-                case "MaxEdgesPerWarp" when pair.Value.Value is int e: maxEdgesPerWarp = e; break;
-                case "BlockSize" when pair.Value.Value is int b: blockSize = b; break;
-                case "Backward" when pair.Value.Value is bool wantsBackward: backward = wantsBackward; break;
-            }
-        }
+        var arguments = new AttributeArguments(declaration.Attribute, ct);
+        LocationInfo? ArgumentLocation(string argument) => arguments.Location(argument);
+        int reduce = arguments.Int("Reduce", 0), schedule = arguments.Int("Schedule", (int)ScheduleKind.WarpPerRow), adjacency = arguments.Int("Adjacency", 0);
+        int warpsPerBlock = arguments.Int("WarpsPerBlock", 12), maxEdgesPerWarp = arguments.Int("MaxEdgesPerWarp", 32), blockSize = arguments.Int("BlockSize", 0);
+        string? message = arguments.String("Message");
+        bool backward = arguments.Bool("Backward", false);
         // Operands.
         string? stream = null, sparse = null, input = null, output = null;
         OperandForm? form = null;
@@ -148,7 +130,7 @@ internal static class SpMMParser
                 "Schedule.WarpPerRow for Max and Min (split rows are combined by addition), or Reduce.Sum / Reduce.Mean"));
         string Text(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var parameter in new[] { "WarpsPerBlock", "MaxEdgesPerWarp", "BlockSize" })
-            if (given.Contains(parameter) && !degreeSorted && !auto)
+            if (arguments.Has(parameter) && !degreeSorted && !auto)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScheduleParameter, ArgumentLocation(parameter), parameter,
                     Text(parameter == "WarpsPerBlock" ? warpsPerBlock : parameter == "MaxEdgesPerWarp" ? maxEdgesPerWarp : blockSize),
                     "it only applies to Schedule.DegreeSortedBlocks (or Auto); remove it or set that schedule"));
@@ -158,12 +140,12 @@ internal static class SpMMParser
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScheduleParameter, ArgumentLocation("WarpsPerBlock"), "WarpsPerBlock", Text(warpsPerBlock), "use 1..32 (default 12)"));
             if (maxEdgesPerWarp is < 1 or > 1024)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScheduleParameter, ArgumentLocation("MaxEdgesPerWarp"), "MaxEdgesPerWarp", Text(maxEdgesPerWarp), "use 1..1024 (default 32)"));
-            if (given.Contains("BlockSize"))
+            if (arguments.Has("BlockSize"))
             {
                 if (blockSize is < 32 or > 1024 || blockSize % 32 != 0)
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScheduleParameter, ArgumentLocation("BlockSize"), "BlockSize", Text(blockSize),
                         $"use a multiple of the warp size 32 in 32..1024, e.g. {Math.Min(1024, Math.Max(32, (blockSize + 31) / 32 * 32))}"));
-                else if (given.Contains("WarpsPerBlock") && warpsPerBlock != blockSize / 32)
+                else if (arguments.Has("WarpsPerBlock") && warpsPerBlock != blockSize / 32)
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScheduleParameter, ArgumentLocation("BlockSize"), "BlockSize", Text(blockSize),
                         $"it means {blockSize / 32} warps per block but WarpsPerBlock = {warpsPerBlock}; give one of them"));
                 else warpsPerBlock = blockSize / 32;

@@ -8,17 +8,16 @@ namespace KernelDsl.Generators.Diagnostics;
 /// Every diagnostic KernelDsl reports. IDs: KDSL1xxx declaration shape, KDSL2xxx formats,
 /// KDSL3xxx schedules and launch, KDSL4xxx message/reduce functions, KDSL5xxx heterogeneous layers,
 /// KDSL9xxx internal.
-/// Each has a page docs/diagnostics/KDSLnnnn.md beside this project (a test keeps the two in step).
+/// Each has a page docs/diagnostics/KDSLnnnn.md beside this project, shipped in the package under docs/diagnostics (tests
+/// keep the pages, the package and the descriptors in step). The descriptors carry no help link: the project has no public
+/// address to point at, and a link to one that does not exist is worse than none.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
-    /// <summary>Base of the help links; the page is &lt;base&gt;KDSLnnnn.md.</summary>
-    public const string HelpLinkBase = "https://github.com/kerneldsl/kerneldsl/blob/main/generators/KernelDsl.Generators/docs/diagnostics/";
-
     private const string Category = "KernelDsl";
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor MethodMustBeStaticPartial = Error("KDSL1001",
         "Kernel declaration must be a static partial method without a body",
@@ -61,8 +60,8 @@ internal static class DiagnosticDescriptors
         "'{0}' is not an Adjacency value; use Adjacency.Weighted or Adjacency.Pattern");
 
     public static readonly DiagnosticDescriptor KNotPositive = Error("KDSL2003",
-        "k must be positive",
-        "K = {0} keeps no entries; MaxK-GNN kernels keep k >= 1 entries per row (typical: 8 to 64)");
+        "K and Dim must be positive",
+        "{0} = {1} must be at least 1: {2}");
 
     public static readonly DiagnosticDescriptor KLargerThanDim = Error("KDSL2004",
         "k is larger than dim",

@@ -42,7 +42,7 @@ internal static class CbsrParser
         var roles = Roles(kind);
         var names = new string?[roles.Length];
         ITypeSymbol? element = null, index = null;
-        LocationInfo? indexLocation = null;
+        (string Name, string Type, LocationInfo? Location)? elementOperand = null, indexOperand = null;
         for (int i = 0; i < method.Parameters.Length; i++)
         {
             var parameter = method.Parameters[i];
@@ -67,7 +67,7 @@ internal static class CbsrParser
             names[i] = parameterName;
             if (parameterElement is not null)
             {
-                if (element is null) element = parameterElement;
+                if (element is null) { element = parameterElement; elementOperand = (parameterName, typeText, location); }
                 else if (!SymbolEqualityComparer.Default.Equals(element, parameterElement))
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OperandsDisagree, location, parameterName,
                         $"has element type '{parameterElement.ToDisplayString()}' but an earlier operand has '{element.ToDisplayString()}'"));
@@ -75,7 +75,7 @@ internal static class CbsrParser
             if (role == OperandRole.Cbsr)
             {
                 var parameterIndex = ((INamedTypeSymbol)parameter.Type).TypeArguments[1];
-                if (index is null) { index = parameterIndex; indexLocation = location; }
+                if (index is null) { index = parameterIndex; indexOperand = (parameterName, typeText, location); }
                 else if (!SymbolEqualityComparer.Default.Equals(index, parameterIndex))
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OperandsDisagree, location, parameterName,
                         $"has index type '{parameterIndex.ToDisplayString()}' but an earlier CBSR operand has '{index.ToDisplayString()}'"));
@@ -88,7 +88,6 @@ internal static class CbsrParser
 
         // Attribute arguments.
         var arguments = new AttributeArguments(declaration.Attribute, ct);
-        var attributeSyntax = arguments.Syntax;
         LocationInfo? ArgumentLocation(string argument) => arguments.Location(argument);
         int Int(string key, int fallback) => arguments.Int(key, fallback);
         int k = Int("K", 0), dim = Int("Dim", 0), adjacency = Int("Adjacency", 0), maxEdges = Int("MaxEdgesPerWarp", 64);
@@ -97,19 +96,19 @@ internal static class CbsrParser
 
         string elementType = OperandClassifier.ElementKeyword(element) ?? element?.ToDisplayString() ?? "float";
         string indexType = OperandClassifier.IndexKeyword(index) ?? index?.ToDisplayString() ?? "byte";
-        if (element is not null && element.SpecialType != SpecialType.System_Single)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReduceNotDefined, LocationInfo.From(attributeSyntax), "Sum",
-                element.ToDisplayString(), "the MaxK-GNN kernels are defined for float operands"));
-        if (index is not null && OperandClassifier.IndexKeyword(index) is null)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, indexLocation, index.ToDisplayString(), "CBSR index",
-                "the CBSR index type must be byte, ushort or int"));
+        if (element is not null && element.SpecialType != SpecialType.System_Single && elementOperand is { } e)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, e.Location, e.Name, e.Type,
+                $"the MaxK-GNN kernels compute in float; use float values (element type '{element.ToDisplayString()}' is not supported)"));
+        if (index is not null && OperandClassifier.IndexKeyword(index) is null && indexOperand is { } ix)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, ix.Location, ix.Name, ix.Type,
+                $"the CBSR index type must be byte, ushort or int, not '{index.ToDisplayString()}'"));
         if (arguments.Has("K") && k <= 0)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KNotPositive, ArgumentLocation("K"), k.ToString(CultureInfo.InvariantCulture)));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KNotPositive, ArgumentLocation("K"), "K", k.ToString(CultureInfo.InvariantCulture), "MaxK-GNN kernels keep k >= 1 entries per row (typical: 8 to 64)"));
         if (k > 0 && dim > 0 && k > dim)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KLargerThanDim, ArgumentLocation("K"),
                 k.ToString(CultureInfo.InvariantCulture), dim.ToString(CultureInfo.InvariantCulture)));
         if (arguments.Has("Dim") && dim <= 0)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KNotPositive, ArgumentLocation("Dim"), dim.ToString(CultureInfo.InvariantCulture)));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KNotPositive, ArgumentLocation("Dim"), "Dim", dim.ToString(CultureInfo.InvariantCulture), "Dim is the width of the dense rows the k entries are selected from"));
         if (dim > 0 && OperandClassifier.IndexKeyword(index) is { } ik && dim > OperandClassifier.MaxDim(ik))
         {
             string wider = dim <= 65536 ? "ushort" : "int";
@@ -128,8 +127,8 @@ internal static class CbsrParser
         if (!Enum.IsDefined(typeof(AdjacencyKind), adjacency))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownAdjacency, ArgumentLocation("Adjacency"), adjacency.ToString(CultureInfo.InvariantCulture)));
         if (kind is CbsrKernelKind.SpGemm or CbsrKernelKind.SSpMM && maxEdges < 1)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSchedule, ArgumentLocation("MaxEdgesPerWarp"),
-                "MaxEdgesPerWarp = " + maxEdges.ToString(CultureInfo.InvariantCulture), "a MaxEdgesPerWarp of at least 1 (default 64)"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScheduleParameter, ArgumentLocation("MaxEdgesPerWarp"),
+                "MaxEdgesPerWarp", maxEdges.ToString(CultureInfo.InvariantCulture), "use at least 1 (default 64)"));
         if (kind == CbsrKernelKind.SpGemm && arguments.Bool("Training", false) && !HasBackward(method, element, index))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingBackward, ArgumentLocation("Training"), name, elementType, indexType));
 

@@ -68,9 +68,9 @@ internal static class HeteroParser
         int Int(string key, int fallback) => arguments.Int(key, fallback);
         int k = Int("K", 0), dim = Int("Dim", 0), combine = Int("Combine", 0), streams = Int("Streams", 4), maxEdges = Int("MaxEdgesPerWarp", 64);
         if (k <= 0)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KNotPositive, ArgumentLocation("K"), k.ToString(CultureInfo.InvariantCulture)));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KNotPositive, ArgumentLocation("K"), "K", k.ToString(CultureInfo.InvariantCulture), "a [HeteroLayer] needs K, the entries Dynamic-ReLU keeps per row (e.g. K = 16)"));
         if (dim <= 0)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KNotPositive, ArgumentLocation("Dim"), dim.ToString(CultureInfo.InvariantCulture)));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KNotPositive, ArgumentLocation("Dim"), "Dim", dim.ToString(CultureInfo.InvariantCulture), "a [HeteroLayer] needs Dim, the width of its features (e.g. Dim = 64)"));
         if (k > 0 && dim > 0 && k > dim)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KLargerThanDim, ArgumentLocation("K"),
                 k.ToString(CultureInfo.InvariantCulture), dim.ToString(CultureInfo.InvariantCulture)));

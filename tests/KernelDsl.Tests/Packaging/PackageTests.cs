@@ -31,6 +31,10 @@ public sealed class PackageTests(ITestOutputHelper output)
                 Assert.Contains("lib/net10.0/KernelDsl.dll", entries);
                 Assert.Contains("analyzers/dotnet/cs/KernelDsl.Generators.dll", entries);
                 Assert.Contains("analyzers/dotnet/cs/KernelDsl.CodeFixes.dll", entries);
+                // Every diagnostic's page, since the diagnostics carry no help link.
+                var pages = Directory.GetFiles(Path.Combine(repo, "generators", "KernelDsl.Generators", "docs", "diagnostics"), "KDSL*.md");
+                Assert.NotEmpty(pages);
+                Assert.All(pages, page => Assert.Contains("docs/diagnostics/" + Path.GetFileName(page), entries));
                 var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open()).ReadToEnd();
                 Assert.Contains("id=\"ILGPU\"", nuspec, StringComparison.Ordinal);
                 Assert.DoesNotContain("Microsoft.CodeAnalysis", nuspec, StringComparison.Ordinal);

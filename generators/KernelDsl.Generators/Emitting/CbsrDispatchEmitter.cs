@@ -21,7 +21,8 @@ internal static class CbsrDispatchEmitter
         string helper = SourceFile.HelperClass(spec);
         string t = spec.ElementType, i = spec.IndexType;
         string cbsr = $"global::KernelDsl.CbsrBuffer<{t}, {i}>", dense = $"global::KernelDsl.DenseBuffer<{t}>", csr = $"global::KernelDsl.CsrBuffer<{t}>";
-        var p = spec.Parameters.ToArray();
+        var o = spec.Operands;
+        string stream = o.Stream;
         string checks = "global::KernelDsl.Runtime.OperandChecks";
         string weighted = spec.Adjacency == AdjacencyKind.Weighted ? "true" : "false";
         string attribute = spec.Kind.ToString();
@@ -30,74 +31,74 @@ internal static class CbsrDispatchEmitter
             string modifiers = Modifiers.OfImplementation(spec.Accessibility, spec.ExtraModifiers) + "void ";
             string signature = spec.Kind switch
             {
-                CbsrKernelKind.MaxK or CbsrKernelKind.DynamicReLU => $"{dense} {p[1]}, {cbsr} {p[2]}",
-                CbsrKernelKind.DynamicReLUBackward => $"{cbsr} {p[1]}, {cbsr} {p[2]}, {dense} {p[3]}",
-                CbsrKernelKind.MaxKBackward => $"{cbsr} {p[1]}, {dense} {p[2]}",
-                CbsrKernelKind.SpGemm => $"{csr} {p[1]}, {cbsr} {p[2]}, {dense} {p[3]}",
-                _ => $"{csr} {p[1]}, {dense} {p[2]}, {cbsr} {p[3]}, {cbsr} {p[4]}",
+                CbsrKernelKind.MaxK or CbsrKernelKind.DynamicReLU => $"{dense} {o.DenseInput}, {cbsr} {o.CbsrOutput}",
+                CbsrKernelKind.DynamicReLUBackward => $"{cbsr} {o.ForwardOutput}, {cbsr} {o.CbsrInput}, {dense} {o.DenseOutput}",
+                CbsrKernelKind.MaxKBackward => $"{cbsr} {o.CbsrInput}, {dense} {o.DenseOutput}",
+                CbsrKernelKind.SpGemm => $"{csr} {o.Adjacency}, {cbsr} {o.CbsrInput}, {dense} {o.DenseOutput}",
+                _ => $"{csr} {o.Adjacency}, {dense} {o.DenseInput}, {cbsr} {o.CbsrInput}, {cbsr} {o.CbsrOutput}",
             };
             w.Line("/// <summary>");
             w.Line("/// Generated body: checks the operands (null, disposed, other backend, shapes, declared k/dim)");
             w.Line("/// before anything runs, then runs the native CPU implementation or launches the ILGPU kernel.");
             w.Line("/// </summary>");
-            using (w.Block($"{modifiers}{spec.MethodName}(global::KernelDsl.Runtime.ComputeStream {p[0]}, {signature})"))
+            using (w.Block($"{modifiers}{spec.MethodName}(global::KernelDsl.Runtime.ComputeStream {stream}, {signature})"))
             {
-                w.Line($"{checks}.Stream({p[0]}, nameof({p[0]}));");
-                w.Line($"global::KernelDsl.Runtime.ComputeBackend backend = {p[0]}.Backend;");
+                w.Line($"{checks}.Stream({stream}, nameof({stream}));");
+                w.Line($"global::KernelDsl.Runtime.ComputeBackend backend = {stream}.Backend;");
                 switch (spec.Kind)
                 {
                     case CbsrKernelKind.DynamicReLUBackward:
-                        w.Line($"{checks}.Cbsr({p[1]}, backend, nameof({p[1]}));");
-                        w.Line($"{checks}.Cbsr({p[2]}, backend, nameof({p[2]}));");
-                        w.Line($"{checks}.Dense({p[3]}, backend, nameof({p[3]}));");
-                        w.Line($"{checks}.DynamicReLUBackwardShapes({p[1]}, {p[2]}, {p[3]}, nameof({p[1]}), nameof({p[2]}), nameof({p[3]}));");
-                        using (w.Block($"if ({p[3]}.Rows == 0 || {p[3]}.Columns == 0)")) w.Line("return;");
-                        Dispatch(w, helper, $"{p[1]}, {p[2]}, {p[3]}", $"{p[0]}.AcceleratorStream!, {p[1]}.View, {p[2]}.View, {p[3]}.View");
+                        w.Line($"{checks}.Cbsr({o.ForwardOutput!}, backend, nameof({o.ForwardOutput!}));");
+                        w.Line($"{checks}.Cbsr({o.CbsrInput!}, backend, nameof({o.CbsrInput!}));");
+                        w.Line($"{checks}.Dense({o.DenseOutput!}, backend, nameof({o.DenseOutput!}));");
+                        w.Line($"{checks}.DynamicReLUBackwardShapes({o.ForwardOutput!}, {o.CbsrInput!}, {o.DenseOutput!}, nameof({o.ForwardOutput!}), nameof({o.CbsrInput!}), nameof({o.DenseOutput!}));");
+                        using (w.Block($"if ({o.DenseOutput!}.Rows == 0 || {o.DenseOutput!}.Columns == 0)")) w.Line("return;");
+                        Dispatch(w, helper, $"{o.ForwardOutput!}, {o.CbsrInput!}, {o.DenseOutput!}", $"{stream}.AcceleratorStream!, {o.ForwardOutput!}.View, {o.CbsrInput!}.View, {o.DenseOutput!}.View");
                         break;
                     case CbsrKernelKind.MaxK:
                     case CbsrKernelKind.DynamicReLU:
-                        w.Line($"{checks}.Dense({p[1]}, backend, nameof({p[1]}));");
-                        w.Line($"{checks}.Cbsr({p[2]}, backend, nameof({p[2]}));");
-                        w.Line($"{checks}.MaxKShapes({p[1]}, {p[2]}, nameof({p[1]}), nameof({p[2]}));");
-                        Declared(w, spec, p[2], p[2], attribute);
-                        using (w.Block($"if ({p[1]}.Rows == 0)")) w.Line("return;");
-                        Dispatch(w, helper, $"{p[1]}, {p[2]}", $"{p[0]}.AcceleratorStream!, {p[1]}.View, {p[2]}.View");
+                        w.Line($"{checks}.Dense({o.DenseInput!}, backend, nameof({o.DenseInput!}));");
+                        w.Line($"{checks}.Cbsr({o.CbsrOutput!}, backend, nameof({o.CbsrOutput!}));");
+                        w.Line($"{checks}.MaxKShapes({o.DenseInput!}, {o.CbsrOutput!}, nameof({o.DenseInput!}), nameof({o.CbsrOutput!}));");
+                        Declared(w, spec, o.CbsrOutput!, o.CbsrOutput!, attribute);
+                        using (w.Block($"if ({o.DenseInput!}.Rows == 0)")) w.Line("return;");
+                        Dispatch(w, helper, $"{o.DenseInput!}, {o.CbsrOutput!}", $"{stream}.AcceleratorStream!, {o.DenseInput!}.View, {o.CbsrOutput!}.View");
                         break;
                     case CbsrKernelKind.MaxKBackward:
-                        w.Line($"{checks}.Cbsr({p[1]}, backend, nameof({p[1]}));");
-                        w.Line($"{checks}.Dense({p[2]}, backend, nameof({p[2]}));");
-                        w.Line($"{checks}.MaxKBackwardShapes({p[1]}, {p[2]}, nameof({p[1]}), nameof({p[2]}));");
-                        using (w.Block($"if ({p[2]}.Rows == 0 || {p[2]}.Columns == 0)")) w.Line("return;");
-                        Dispatch(w, helper, $"{p[1]}, {p[2]}", $"{p[0]}.AcceleratorStream!, {p[1]}.View, {p[2]}.View");
+                        w.Line($"{checks}.Cbsr({o.CbsrInput!}, backend, nameof({o.CbsrInput!}));");
+                        w.Line($"{checks}.Dense({o.DenseOutput!}, backend, nameof({o.DenseOutput!}));");
+                        w.Line($"{checks}.MaxKBackwardShapes({o.CbsrInput!}, {o.DenseOutput!}, nameof({o.CbsrInput!}), nameof({o.DenseOutput!}));");
+                        using (w.Block($"if ({o.DenseOutput!}.Rows == 0 || {o.DenseOutput!}.Columns == 0)")) w.Line("return;");
+                        Dispatch(w, helper, $"{o.CbsrInput!}, {o.DenseOutput!}", $"{stream}.AcceleratorStream!, {o.CbsrInput!}.View, {o.DenseOutput!}.View");
                         break;
                     case CbsrKernelKind.SpGemm:
-                        w.Line($"{checks}.Csr({p[1]}, backend, requiresValues: {weighted}, nameof({p[1]}));");
-                        w.Line($"{checks}.Cbsr({p[2]}, backend, nameof({p[2]}));");
-                        w.Line($"{checks}.Dense({p[3]}, backend, nameof({p[3]}));");
-                        w.Line($"{checks}.SpGemmShapes({p[1]}, {p[2]}, {p[3]}, nameof({p[1]}), nameof({p[2]}), nameof({p[3]}));");
-                        Declared(w, spec, p[2], p[2], attribute);
-                        using (w.Block($"if ({p[1]}.Rows == 0 || {p[3]}.Columns == 0)")) w.Line("return;");
-                        Dispatch(w, helper, $"{p[1]}, {p[2]}, {p[3]}",
-                            $"{p[0]}.AcceleratorStream!, {p[1]}.View, {p[2]}.View, {p[3]}.View, {p[1]}.ChunkView({spec.MaxEdgesPerWarp}), {p[1]}.Chunks({spec.MaxEdgesPerWarp}).SplitRows > 0");
+                        w.Line($"{checks}.Csr({o.Adjacency!}, backend, requiresValues: {weighted}, nameof({o.Adjacency!}));");
+                        w.Line($"{checks}.Cbsr({o.CbsrInput!}, backend, nameof({o.CbsrInput!}));");
+                        w.Line($"{checks}.Dense({o.DenseOutput!}, backend, nameof({o.DenseOutput!}));");
+                        w.Line($"{checks}.SpGemmShapes({o.Adjacency!}, {o.CbsrInput!}, {o.DenseOutput!}, nameof({o.Adjacency!}), nameof({o.CbsrInput!}), nameof({o.DenseOutput!}));");
+                        Declared(w, spec, o.CbsrInput!, o.CbsrInput!, attribute);
+                        using (w.Block($"if ({o.Adjacency!}.Rows == 0 || {o.DenseOutput!}.Columns == 0)")) w.Line("return;");
+                        Dispatch(w, helper, $"{o.Adjacency!}, {o.CbsrInput!}, {o.DenseOutput!}",
+                            $"{stream}.AcceleratorStream!, {o.Adjacency!}.View, {o.CbsrInput!}.View, {o.DenseOutput!}.View, {o.Adjacency!}.ChunkView({spec.MaxEdgesPerWarp}), {o.Adjacency!}.Chunks({spec.MaxEdgesPerWarp}).SplitRows > 0");
                         break;
                     default:
-                        w.Line($"{checks}.Csr({p[1]}, backend, requiresValues: {weighted}, nameof({p[1]}));");
-                        w.Line($"{checks}.Dense({p[2]}, backend, nameof({p[2]}));");
-                        w.Line($"{checks}.Cbsr({p[3]}, backend, nameof({p[3]}));");
-                        w.Line($"{checks}.Cbsr({p[4]}, backend, nameof({p[4]}));");
-                        w.Line($"{checks}.SSpMMShapes({p[1]}, {p[2]}, {p[3]}, {p[4]}, nameof({p[1]}), nameof({p[2]}), nameof({p[3]}), nameof({p[4]}));");
-                        using (w.Block($"if ({p[3]}.Rows == 0)")) w.Line("return;");
+                        w.Line($"{checks}.Csr({o.Adjacency!}, backend, requiresValues: {weighted}, nameof({o.Adjacency!}));");
+                        w.Line($"{checks}.Dense({o.DenseInput!}, backend, nameof({o.DenseInput!}));");
+                        w.Line($"{checks}.Cbsr({o.CbsrInput!}, backend, nameof({o.CbsrInput!}));");
+                        w.Line($"{checks}.Cbsr({o.CbsrOutput!}, backend, nameof({o.CbsrOutput!}));");
+                        w.Line($"{checks}.SSpMMShapes({o.Adjacency!}, {o.DenseInput!}, {o.CbsrInput!}, {o.CbsrOutput!}, nameof({o.Adjacency!}), nameof({o.DenseInput!}), nameof({o.CbsrInput!}), nameof({o.CbsrOutput!}));");
+                        using (w.Block($"if ({o.CbsrInput!}.Rows == 0)")) w.Line("return;");
                         if (spec.Schedule == ScheduleKind.TransposeGather)
                         {
-                            w.Line($"// Evaluated as a gather over Aᵀ (built once, cached on {p[1]}).");
-                            w.Line($"global::KernelDsl.CsrBuffer<{t}> transposed = {p[1]}.Transposed();");
-                            Dispatch(w, helper, $"transposed, {p[2]}, {p[3]}, {p[4]}",
-                                $"{p[0]}.AcceleratorStream!, transposed.View, {p[2]}.View, {p[3]}.View, {p[4]}.View");
+                            w.Line($"// Evaluated as a gather over Aᵀ (built once, cached on {o.Adjacency!}).");
+                            w.Line($"global::KernelDsl.CsrBuffer<{t}> transposed = {o.Adjacency!}.Transposed();");
+                            Dispatch(w, helper, $"transposed, {o.DenseInput!}, {o.CbsrInput!}, {o.CbsrOutput!}",
+                                $"{stream}.AcceleratorStream!, transposed.View, {o.DenseInput!}.View, {o.CbsrInput!}.View, {o.CbsrOutput!}.View");
                         }
                         else
                         {
-                            Dispatch(w, helper, $"{p[1]}, {p[2]}, {p[3]}, {p[4]}",
-                                $"{p[0]}.AcceleratorStream!, {p[1]}.View, {p[2]}.View, {p[3]}.View, {p[4]}.View, {p[1]}.ChunkView({spec.MaxEdgesPerWarp})");
+                            Dispatch(w, helper, $"{o.Adjacency!}, {o.DenseInput!}, {o.CbsrInput!}, {o.CbsrOutput!}",
+                                $"{stream}.AcceleratorStream!, {o.Adjacency!}.View, {o.DenseInput!}.View, {o.CbsrInput!}.View, {o.CbsrOutput!}.View, {o.Adjacency!}.ChunkView({spec.MaxEdgesPerWarp})");
                         }
                         break;
                 }

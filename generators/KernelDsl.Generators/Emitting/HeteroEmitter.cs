@@ -19,15 +19,15 @@ internal static class HeteroEmitter
     /// <summary>The kernels of a layer, as MaxK-family declarations of the same type (emitted by the usual emitters).</summary>
     public static CbsrKernelSpec[] KernelSpecs(HeteroLayerSpec spec)
     {
-        CbsrKernelSpec Kernel(string suffix, CbsrKernelKind kind, ScheduleKind schedule, params string[] parameters) =>
-            new(spec.Namespace, spec.ContainingTypes, KernelName(spec, suffix), "private", kind, schedule, new EquatableArray<string>(parameters),
+        CbsrKernelSpec Kernel(string suffix, CbsrKernelKind kind, ScheduleKind schedule, CbsrOperands operands) =>
+            new(spec.Namespace, spec.ContainingTypes, KernelName(spec, suffix), "private", kind, schedule, operands,
                 "float", spec.IndexType, AdjacencyKind.Weighted, spec.K, spec.Dim, spec.MaxEdgesPerWarp);
         return new[]
         {
-            Kernel("Activate", CbsrKernelKind.DynamicReLU, ScheduleKind.RowProductSharedAccumulator, "stream", "x", "y"),
-            Kernel("ActivateBackward", CbsrKernelKind.DynamicReLUBackward, ScheduleKind.RowProductSharedAccumulator, "stream", "y", "dy", "dx"),
-            Kernel("Aggregate", CbsrKernelKind.SpGemm, ScheduleKind.RowProductSharedAccumulator, "stream", "a", "x", "y"),
-            Kernel("Gradient", CbsrKernelKind.SSpMM, ScheduleKind.OuterProduct, "stream", "a", "dy", "x", "dx"),
+            Kernel("Activate", CbsrKernelKind.DynamicReLU, ScheduleKind.RowProductSharedAccumulator, new("stream", DenseInput: "x", CbsrOutput: "y")),
+            Kernel("ActivateBackward", CbsrKernelKind.DynamicReLUBackward, ScheduleKind.RowProductSharedAccumulator, new("stream", ForwardOutput: "y", CbsrInput: "dy", DenseOutput: "dx")),
+            Kernel("Aggregate", CbsrKernelKind.SpGemm, ScheduleKind.RowProductSharedAccumulator, new("stream", Adjacency: "a", CbsrInput: "x", DenseOutput: "y")),
+            Kernel("Gradient", CbsrKernelKind.SSpMM, ScheduleKind.OuterProduct, new("stream", Adjacency: "a", DenseInput: "dy", CbsrInput: "x", CbsrOutput: "dx")),
         };
     }
 

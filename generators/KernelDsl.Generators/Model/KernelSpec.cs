@@ -91,7 +91,22 @@ internal static class Declarations
 /// <summary>The MaxK-GNN family of kernels.</summary>
 internal enum CbsrKernelKind { MaxK, MaxKBackward, SpGemm, SSpMM, DynamicReLU, DynamicReLUBackward }
 
-/// <summary>Everything the emitters need for one MaxK-family declaration. Parameters are the names in role order.</summary>
+/// <summary>
+/// The operand names of a MaxK-family declaration by role; a role the kind does not take is null. Per kind (parameter
+/// order after the stream): MaxK / DynamicReLU (DenseInput x, CbsrOutput y); MaxKBackward (CbsrInput dy, DenseOutput dx);
+/// DynamicReLUBackward (ForwardOutput y, CbsrInput dy, DenseOutput dx); SpGemm (Adjacency a, CbsrInput x, DenseOutput y);
+/// SSpMM (Adjacency a, DenseInput dy, CbsrInput x, CbsrOutput dx).
+/// </summary>
+internal sealed record CbsrOperands(
+    string Stream,
+    string? Adjacency = null,
+    string? DenseInput = null,
+    string? DenseOutput = null,
+    string? CbsrInput = null,
+    string? CbsrOutput = null,
+    string? ForwardOutput = null);
+
+/// <summary>Everything the emitters need for one MaxK-family declaration.</summary>
 internal sealed record CbsrKernelSpec(
     string Namespace,
     EquatableArray<ContainingType> ContainingTypes,
@@ -99,7 +114,7 @@ internal sealed record CbsrKernelSpec(
     string Accessibility,
     CbsrKernelKind Kind,
     ScheduleKind Schedule,
-    EquatableArray<string> Parameters,
+    CbsrOperands Operands,
     string ElementType,
     string IndexType,
     AdjacencyKind Adjacency,

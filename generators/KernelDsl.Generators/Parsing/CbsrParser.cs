@@ -13,15 +13,32 @@ namespace KernelDsl.Generators.Parsing;
 /// <summary>Turns a [MaxK], [MaxKBackward], [SpGemm] or [SSpMM] declaration into a <see cref="CbsrKernelSpec"/> and its diagnostics.</summary>
 internal static class CbsrParser
 {
-    /// <summary>The operand roles each kind takes, in order, with how the role is described in messages.</summary>
-    private static (OperandRole Role, string Description)[] Roles(CbsrKernelKind kind) => kind switch
+    /// <summary>The named roles of <see cref="CbsrOperands"/>.</summary>
+    private enum Slot { Stream, Adjacency, DenseInput, DenseOutput, CbsrInput, CbsrOutput, ForwardOutput }
+
+    private const string Stream = "stream (ComputeStream)";
+
+    /// <summary>The operands each kind takes, in parameter order: the kind of operand, its role, how messages describe it.</summary>
+    private static (OperandRole Role, Slot Slot, string Description)[] Roles(CbsrKernelKind kind) => kind switch
     {
-        CbsrKernelKind.DynamicReLUBackward => [(OperandRole.Stream, "stream (ComputeStream)"), (OperandRole.Cbsr, "forward output y (CbsrBuffer<float, TIndex>)"), (OperandRole.Cbsr, "CBSR gradient dy (CbsrBuffer<float, TIndex>)"), (OperandRole.Dense, "dense gradient output (DenseBuffer<float>)")],
-        CbsrKernelKind.MaxK or CbsrKernelKind.DynamicReLU => [(OperandRole.Stream, "stream (ComputeStream)"), (OperandRole.Dense, "input (DenseBuffer<float>)"), (OperandRole.Cbsr, "output (CbsrBuffer<float, TIndex>)")],
-        CbsrKernelKind.MaxKBackward => [(OperandRole.Stream, "stream (ComputeStream)"), (OperandRole.Cbsr, "CBSR gradient (CbsrBuffer<float, TIndex>)"), (OperandRole.Dense, "dense gradient output (DenseBuffer<float>)")],
-        CbsrKernelKind.SpGemm => [(OperandRole.Stream, "stream (ComputeStream)"), (OperandRole.Sparse, "adjacency (CsrBuffer<float>)"), (OperandRole.Cbsr, "CBSR features (CbsrBuffer<float, TIndex>)"), (OperandRole.Dense, "output (DenseBuffer<float>)")],
-        _ => [(OperandRole.Stream, "stream (ComputeStream)"), (OperandRole.Sparse, "adjacency (CsrBuffer<float>)"), (OperandRole.Dense, "output gradient dy (DenseBuffer<float>)"), (OperandRole.Cbsr, "forward CBSR features x (CbsrBuffer<float, TIndex>)"), (OperandRole.Cbsr, "CBSR gradient output dx (CbsrBuffer<float, TIndex>)")],
+        CbsrKernelKind.DynamicReLUBackward => [(OperandRole.Stream, Slot.Stream, Stream), (OperandRole.Cbsr, Slot.ForwardOutput, "forward output y (CbsrBuffer<float, TIndex>)"), (OperandRole.Cbsr, Slot.CbsrInput, "CBSR gradient dy (CbsrBuffer<float, TIndex>)"), (OperandRole.Dense, Slot.DenseOutput, "dense gradient output (DenseBuffer<float>)")],
+        CbsrKernelKind.MaxK or CbsrKernelKind.DynamicReLU => [(OperandRole.Stream, Slot.Stream, Stream), (OperandRole.Dense, Slot.DenseInput, "input (DenseBuffer<float>)"), (OperandRole.Cbsr, Slot.CbsrOutput, "output (CbsrBuffer<float, TIndex>)")],
+        CbsrKernelKind.MaxKBackward => [(OperandRole.Stream, Slot.Stream, Stream), (OperandRole.Cbsr, Slot.CbsrInput, "CBSR gradient (CbsrBuffer<float, TIndex>)"), (OperandRole.Dense, Slot.DenseOutput, "dense gradient output (DenseBuffer<float>)")],
+        CbsrKernelKind.SpGemm => [(OperandRole.Stream, Slot.Stream, Stream), (OperandRole.Sparse, Slot.Adjacency, "adjacency (CsrBuffer<float>)"), (OperandRole.Cbsr, Slot.CbsrInput, "CBSR features (CbsrBuffer<float, TIndex>)"), (OperandRole.Dense, Slot.DenseOutput, "output (DenseBuffer<float>)")],
+        _ => [(OperandRole.Stream, Slot.Stream, Stream), (OperandRole.Sparse, Slot.Adjacency, "adjacency (CsrBuffer<float>)"), (OperandRole.Dense, Slot.DenseInput, "output gradient dy (DenseBuffer<float>)"), (OperandRole.Cbsr, Slot.CbsrInput, "forward CBSR features x (CbsrBuffer<float, TIndex>)"), (OperandRole.Cbsr, Slot.CbsrOutput, "CBSR gradient output dx (CbsrBuffer<float, TIndex>)")],
     };
+
+    /// <summary>The parameter names by role (every role of the kind is named once the operands are valid).</summary>
+    private static CbsrOperands Operands((OperandRole Role, Slot Slot, string Description)[] roles, string?[] names)
+    {
+        string? Named(Slot slot)
+        {
+            int i = System.Array.FindIndex(roles, r => r.Slot == slot);
+            return i < 0 ? null : names[i];
+        }
+        return new CbsrOperands(Named(Slot.Stream)!, Named(Slot.Adjacency), Named(Slot.DenseInput), Named(Slot.DenseOutput),
+            Named(Slot.CbsrInput), Named(Slot.CbsrOutput), Named(Slot.ForwardOutput));
+    }
 
     private static string AttributeName(CbsrKernelKind kind) => kind.ToString();
 
@@ -137,7 +154,7 @@ internal static class CbsrParser
         var (ns, containing) = DeclarationShape.Location(method);
         var spec = new CbsrKernelSpec(ns, containing, syntax.Identifier.Text, accessibility, kind,
             kind is CbsrKernelKind.SpGemm or CbsrKernelKind.SSpMM ? (ScheduleKind)schedule : ScheduleKind.RowProductSharedAccumulator,
-            new EquatableArray<string>(names!),
+            Operands(roles, names),
             elementType, indexType, (AdjacencyKind)adjacency, k, dim, maxEdges, DeclarationShape.ExtraModifiers(syntax));
         return new ParseResult<CbsrKernelSpec>(spec, EquatableArray<DiagnosticInfo>.Empty);
     }

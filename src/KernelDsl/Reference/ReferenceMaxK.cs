@@ -1,5 +1,4 @@
 using System.Numerics;
-using KernelDsl.Runtime;
 
 namespace KernelDsl.Reference;
 
@@ -15,7 +14,7 @@ public static class ReferenceMaxK
         {
             var row = x.Row(r).ToArray();
             var kept = Enumerable.Range(0, x.Columns)
-                .OrderByDescending(c => KernelMath.OrderedKeyHost(row[c])).ThenBy(c => c)
+                .OrderByDescending(c => TotalOrder(row[c])).ThenBy(c => c)
                 .Take(k).Order().ToArray();
             for (int t = 0; t < k; t++)
             {
@@ -24,6 +23,17 @@ public static class ReferenceMaxK
             }
         }
         return new CbsrMatrix<float, TIndex>(x.Rows, x.Columns, k, values, indices);
+    }
+
+    /// <summary>
+    /// IEEE-754 totalOrder as a signed number, written independently of the kernels' key (so the oracle does not share
+    /// their code): non-negative bit patterns in their own order (+0 … +∞ … +NaN), negative ones by decreasing magnitude
+    /// below them (−0 just below +0, −NaN lowest).
+    /// </summary>
+    private static long TotalOrder(float value)
+    {
+        int bits = BitConverter.SingleToInt32Bits(value);
+        return bits >= 0 ? bits : -(long)(bits & 0x7FFFFFFF) - 1;
     }
 
     /// <summary>Dynamic-ReLU: MaxK, then every kept value that is not positive set to 0 (its column stays).</summary>

@@ -1,9 +1,14 @@
+using System.ComponentModel;
 using System.Numerics;
 
 namespace KernelDsl.Native;
 
-/// <summary>The element-wise SIMD loops and the chunked parallel loop the runtime's dense steps share.</summary>
-internal static class Vectorized
+/// <summary>
+/// The element-wise SIMD loops and the chunked parallel loop the dense steps share (the core's heterogeneous combine and
+/// the KernelDsl.Gnn training stack). Public for the packages built on the core.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public static class Vectorized
 {
     /// <summary><c>y += alpha · x</c>.</summary>
     public static void Axpy(Span<float> y, ReadOnlySpan<float> x, float alpha)

@@ -7,39 +7,52 @@ using Xunit;
 namespace KernelDsl.Tests.Architecture;
 
 /// <summary>
-/// The runtime's folders are its layers, and references go one way: every type of KernelDsl.dll is placed in the folder its
-/// source lives in, and every type it references — in its signatures (base types, fields, properties, parameters, returns,
-/// generic arguments) and in its method bodies (IL tokens: calls, fields, types) — must sit in the same folder or a lower
-/// layer. A new folder, or a type whose source is not found, fails here until it is placed.
+/// The runtime's folders are its layers, and references go one way: every type of the three runtime packages (KernelDsl,
+/// KernelDsl.Circuits, KernelDsl.Gnn) is placed in the project folder its source lives in, and every type it references — in
+/// its signatures (base types, fields, properties, parameters, returns, generic arguments) and in its method bodies (IL
+/// tokens: calls, fields, types) — must sit in the same folder or a lower layer. A new folder, or a type whose source is not
+/// found, fails here until it is placed.
 /// </summary>
 public sealed class LayeringTests
 {
     /// <summary>The layers, lowest first; folders in one group may reference each other.</summary>
     private static readonly string[][] Layers =
     [
-        ["Dsl"],                                // attributes and their enums: what users declare
-        ["Formats"],                            // host data: CSR, dense, CBSR, heterogeneous graphs
-        ["Schedules", "IO", "Reference"],       // plans over host data, files (matrices, netlists, datasets), the float64 oracle
-        ["Graphs"],                             // graph builders: R-MAT, circuit graphs from netlists, logic simulation
-        ["Device", "Runtime", "Native"],        // device buffers and views, backends and launch, the native kernels' helpers
-        ["Hetero", "Training"],                 // heterogeneous layers; the training stack
-        ["Gnn"],                                // the GNN models and their trainer
+        ["KernelDsl/Dsl"],                      // attributes and their enums: what users declare
+        ["KernelDsl/Formats"],                  // host data: CSR, dense, CBSR
+        ["KernelDsl/Schedules", "KernelDsl/IO", "KernelDsl/Reference"], // plans over host data, Matrix Market files, the float64 oracle
+        ["KernelDsl/Graphs"],                   // graph generators (R-MAT)
+        ["KernelDsl/Device", "KernelDsl/Runtime", "KernelDsl/Native"], // device buffers and views, backends and launch, native helpers
+        ["KernelDsl/Hetero"],                   // heterogeneous layers and their execution
+        ["KernelDsl.Circuits/Formats"],         // heterogeneous graphs
+        ["KernelDsl.Circuits/IO"],              // .bench netlists, CircuitNet designs
+        ["KernelDsl.Circuits/Graphs"],          // circuit graph builders, random netlists, logic simulation
+        ["KernelDsl.Gnn/Training"],             // GEMM, tensor ops, Linear, Adam, losses
+        ["KernelDsl.Gnn/Gnn"],                  // the GNN models, their trainer and datasets
     ];
+
+    private static readonly Assembly[] Assemblies =
+        [typeof(CsrMatrix<>).Assembly, typeof(KernelDsl.Gnn.GnnModel).Assembly, typeof(KernelDsl.Graphs.CircuitGraph).Assembly];
 
     private static readonly Dictionary<string, string> DeclaringFolder = DeclaredTypes();
 
+    /// <summary>"Project/TypeName" → "Project/Folder", from the source files of each runtime project.</summary>
     private static Dictionary<string, string> DeclaredTypes()
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        var root = Path.Combine(RepoPaths.Root, "src", "KernelDsl");
         var declaration = new Regex(@"^\s*(?:\[[^\]]*\]\s*)*(?:(?:public|internal|private|protected|static|sealed|abstract|readonly|partial|ref|unsafe|file)\s+)*(?:class|struct|record struct|record class|record|interface|enum|delegate\s+\S+)\s+(@?\w+)", RegexOptions.Multiline);
-        foreach (var file in Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories))
+        foreach (var assembly in Assemblies)
         {
-            var relative = Path.GetRelativePath(root, file);
-            if (relative.StartsWith("obj", StringComparison.Ordinal) || relative.StartsWith("bin", StringComparison.Ordinal)) continue;
-            string folder = relative.Split(Path.DirectorySeparatorChar)[0];
-            if (!Layers.Any(l => l.Contains(folder))) throw new InvalidOperationException($"src/KernelDsl/{folder}/ is in no layer of {nameof(LayeringTests)}: place it.");
-            foreach (Match m in declaration.Matches(File.ReadAllText(file))) map.TryAdd(m.Groups[1].Value.TrimStart('@'), folder);
+            string project = assembly.GetName().Name!;
+            var root = Path.Combine(RepoPaths.Root, "src", project);
+            foreach (var file in Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories))
+            {
+                var relative = Path.GetRelativePath(root, file);
+                if (relative.StartsWith("obj", StringComparison.Ordinal) || relative.StartsWith("bin", StringComparison.Ordinal)) continue;
+                string folder = project + "/" + relative.Split(Path.DirectorySeparatorChar)[0];
+                if (!Layers.Any(l => l.Contains(folder))) throw new InvalidOperationException($"src/{folder}/ is in no layer of {nameof(LayeringTests)}: place it.");
+                foreach (Match m in declaration.Matches(File.ReadAllText(file))) map.TryAdd(project + "/" + m.Groups[1].Value.TrimStart('@'), folder);
+            }
         }
         return map;
     }
@@ -50,10 +63,10 @@ public sealed class LayeringTests
     private static string? Folder(Type type)
     {
         while (type.DeclaringType is not null) type = type.DeclaringType;
-        if (type.Assembly != typeof(CsrMatrix<>).Assembly) return null;
+        if (!Assemblies.Contains(type.Assembly)) return null;
         string name = type.Name.Split('`')[0];
         if (name.StartsWith('<') || name.StartsWith("__KernelDsl", StringComparison.Ordinal) || type.Namespace is null) return null; // compiler-generated
-        return DeclaringFolder.TryGetValue(name, out var folder) ? folder
+        return DeclaringFolder.TryGetValue(type.Assembly.GetName().Name + "/" + name, out var folder) ? folder
             : throw new InvalidOperationException($"no source file under src/KernelDsl declares {type.FullName}");
     }
 
@@ -61,7 +74,7 @@ public sealed class LayeringTests
     public void ReferencesGoDownTheLayers()
     {
         var violations = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var type in typeof(CsrMatrix<>).Assembly.GetTypes())
+        foreach (var type in Assemblies.SelectMany(a => a.GetTypes()))
         {
             string? from = Folder(type);
             if (from is null) continue;
@@ -70,7 +83,7 @@ public sealed class LayeringTests
                 string? to = Folder(referenced);
                 if (to is null || to == from) continue;
                 int rf = Rank(from), rt = Rank(to);
-                if (rt < rf || (rt == rf && Layers[rf].Length > 1 && Layers[rf][0] == "Device")) continue;
+                if (rt < rf || (rt == rf && Layers[rf][0] == "KernelDsl/Device")) continue;
                 violations.Add($"{from} → {to}: {type.Name} uses {referenced.Name}");
             }
         }

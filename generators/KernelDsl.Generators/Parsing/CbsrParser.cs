@@ -46,17 +46,43 @@ internal static class CbsrParser
     public static ParseResult<CbsrKernelSpec> Parse(KernelDeclaration declaration, CbsrKernelKind kind, CancellationToken ct) =>
         DeclarationShape.Guarded(declaration.Syntax, () => ParseCore(declaration, kind, ct), failed => new ParseResult<CbsrKernelSpec>(null, failed));
 
+    /// <summary>
+    /// The steps, in order: the declaration's shape, the operands in the kind's role order, the attribute's arguments; a
+    /// spec only when nothing was found.
+    /// </summary>
     private static ParseResult<CbsrKernelSpec> ParseCore(KernelDeclaration declaration, CbsrKernelKind kind, CancellationToken ct)
     {
         var syntax = declaration.Syntax;
         var method = declaration.Method;
         var diagnostics = new List<DiagnosticInfo>();
         if (DeclarationShape.IsRepeatedDeclaration(method)) return new ParseResult<CbsrKernelSpec>(null, EquatableArray<DiagnosticInfo>.Empty);
-        string name = syntax.Identifier.ValueText;
         string accessibility = DeclarationShape.Check(syntax, method, out bool malformed);
-
-        // Operands, in the kind's role order.
         var roles = Roles(kind);
+        var operands = ReadOperands(syntax, method, kind, roles, diagnostics);
+        var arguments = new AttributeArguments(declaration.Attribute, ct);
+        var settings = CheckArguments(method, kind, operands, arguments, diagnostics);
+        if (diagnostics.Count > 0 || malformed)
+            return new ParseResult<CbsrKernelSpec>(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method, declaration.Attribute));
+        var (ns, containing) = DeclarationShape.Location(method);
+        var spec = new CbsrKernelSpec(ns, containing, syntax.Identifier.Text, accessibility, kind,
+            kind is CbsrKernelKind.SpGemm or CbsrKernelKind.SSpMM ? (ScheduleKind)settings.Schedule : ScheduleKind.RowProductSharedAccumulator,
+            Operands(roles, operands.Names), settings.ElementType, settings.IndexType, (AdjacencyKind)settings.Adjacency, settings.K, settings.Dim,
+            settings.MaxEdgesPerWarp, DeclarationShape.ExtraModifiers(syntax));
+        return new ParseResult<CbsrKernelSpec>(spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>The operands found, by position in the kind's roles, and the element and index types they agree on.</summary>
+    private sealed record FoundOperands(string?[] Names, ITypeSymbol? Element, ITypeSymbol? Index,
+        (string Name, string Type, LocationInfo? Location)? ElementOperand, (string Name, string Type, LocationInfo? Location)? IndexOperand);
+
+    /// <summary>
+    /// The parameters against the kind's roles, in order: each must be the role's operand (buffers, by value, not nullable),
+    /// all of one element type and one CBSR index type; a role left without a parameter is reported at the method's name.
+    /// </summary>
+    private static FoundOperands ReadOperands(MethodDeclarationSyntax syntax, IMethodSymbol method, CbsrKernelKind kind,
+        (OperandRole Role, Slot Slot, string Description)[] roles, List<DiagnosticInfo> diagnostics)
+    {
+        string name = syntax.Identifier.ValueText;
         var names = new string?[roles.Length];
         ITypeSymbol? element = null, index = null;
         (string Name, string Type, LocationInfo? Location)? elementOperand = null, indexOperand = null;
@@ -103,8 +129,21 @@ internal static class CbsrParser
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, LocationInfo.From(syntax.Identifier), name, roles[i].Description,
                     $"[{AttributeName(kind)}] takes ({string.Join(", ", roles.Select(r => r.Description))})"));
 
-        // Attribute arguments.
-        var arguments = new AttributeArguments(declaration.Attribute, ct);
+        return new FoundOperands(names, element, index, elementOperand, indexOperand);
+    }
+
+    /// <summary>The attribute's settings, once checked, and the element and index type keywords the emitters use.</summary>
+    private sealed record CheckedSettings(int K, int Dim, int Adjacency, int MaxEdgesPerWarp, int Schedule, string ElementType, string IndexType);
+
+    /// <summary>
+    /// The operand types the family computes with (float values; byte, ushort or int indices) and the attribute's arguments:
+    /// K and Dim positive, K ≤ Dim, an index type wide enough for Dim, a schedule the kind runs, a known adjacency, edges per
+    /// warp at least 1, and the [SSpMM] backward a Training = true forward needs.
+    /// </summary>
+    private static CheckedSettings CheckArguments(IMethodSymbol method, CbsrKernelKind kind, FoundOperands operands, AttributeArguments arguments, List<DiagnosticInfo> diagnostics)
+    {
+        string name = method.Name;
+        var (names, element, index, elementOperand, indexOperand) = (operands.Names, operands.Element, operands.Index, operands.ElementOperand, operands.IndexOperand);
         LocationInfo? ArgumentLocation(string argument) => arguments.Location(argument);
         int Int(string key, int fallback) => arguments.Int(key, fallback);
         int k = Int("K", 0), dim = Int("Dim", 0), adjacency = Int("Adjacency", 0), maxEdges = Int("MaxEdgesPerWarp", 64);
@@ -149,14 +188,7 @@ internal static class CbsrParser
         if (kind == CbsrKernelKind.SpGemm && arguments.Bool("Training", false) && !HasBackward(method, element, index))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingBackward, ArgumentLocation("Training"), name, elementType, indexType));
 
-        if (diagnostics.Count > 0 || malformed)
-            return new ParseResult<CbsrKernelSpec>(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method, declaration.Attribute));
-        var (ns, containing) = DeclarationShape.Location(method);
-        var spec = new CbsrKernelSpec(ns, containing, syntax.Identifier.Text, accessibility, kind,
-            kind is CbsrKernelKind.SpGemm or CbsrKernelKind.SSpMM ? (ScheduleKind)schedule : ScheduleKind.RowProductSharedAccumulator,
-            Operands(roles, names),
-            elementType, indexType, (AdjacencyKind)adjacency, k, dim, maxEdges, DeclarationShape.ExtraModifiers(syntax));
-        return new ParseResult<CbsrKernelSpec>(spec, EquatableArray<DiagnosticInfo>.Empty);
+        return new CheckedSettings(k, dim, adjacency, maxEdges, schedule, elementType, indexType);
     }
 
     /// <summary>True when the containing type declares an [SSpMM] over the same element and index types.</summary>

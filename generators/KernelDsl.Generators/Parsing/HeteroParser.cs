@@ -24,6 +24,10 @@ internal static class HeteroParser
     public static ParseResult<HeteroLayerSpec> Parse(KernelDeclaration declaration, CancellationToken ct) =>
         DeclarationShape.Guarded(declaration.Syntax, () => ParseCore(declaration, ct), failed => new ParseResult<HeteroLayerSpec>(null, failed));
 
+    /// <summary>
+    /// The steps, in order: the declaration's shape and return type, the node types, the attribute's settings, the
+    /// execution and relation parameters, Combine.None's one writer per destination, and the names the layer adds.
+    /// </summary>
     private static ParseResult<HeteroLayerSpec> ParseCore(KernelDeclaration declaration, CancellationToken ct)
     {
         var syntax = declaration.Syntax;
@@ -35,12 +39,30 @@ internal static class HeteroParser
         if (method.ReturnType is not INamedTypeSymbol returned || OperandClassifier.MetadataName(returned) != KnownTypes.HeteroLayer)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HeteroLayerShape, LocationInfo.From(syntax.ReturnType), name,
                 $"returns '{method.ReturnType.ToDisplayString()}' instead of KernelDsl.Hetero.HeteroLayer"));
+        var arguments = new AttributeArguments(declaration.Attribute, ct);
+        var nodeTypes = ReadNodeTypes(name, declaration.Attribute, arguments, diagnostics);
+        var settings = CheckSettings(arguments, diagnostics);
+        var (execution, relations, relationLocations) = ReadParameters(syntax, method, nodeTypes, diagnostics, ct);
+        if (settings.Combine == (int)CombineKind.None)
+            foreach (var group in relations.Select((r, i) => (r, i)).GroupBy(p => p.r.Destination).Where(g => g.Count() > 1))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DestinationWrittenTwice, relationLocations[group.ElementAt(1).i],
+                    group.Key, string.Join(", ", group.Select(p => "'" + p.r.Name + "'"))));
+        string stem = MemberStem(syntax, method, relations.Count, diagnostics);
 
-        // The attribute: node types and named arguments.
-        var attribute = declaration.Attribute;
-        var arguments = new AttributeArguments(attribute, ct);
+        if (diagnostics.Count > 0 || malformed)
+            return new ParseResult<HeteroLayerSpec>(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method, declaration.Attribute));
+        var (ns, containing) = DeclarationShape.Location(method);
+        string indexType = settings.Dim <= 256 ? "byte" : settings.Dim <= 65536 ? "ushort" : "int";
+        var spec = new HeteroLayerSpec(ns, containing, syntax.Identifier.Text, accessibility, execution,
+            new EquatableArray<string>(nodeTypes.ToArray()), new EquatableArray<HeteroRelationSpec>(relations.ToArray()),
+            settings.K, settings.Dim, (CombineKind)settings.Combine, settings.Streams, settings.MaxEdgesPerWarp, indexType, DeclarationShape.ExtraModifiers(syntax), stem);
+        return new ParseResult<HeteroLayerSpec>(spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>The node types the attribute lists: non-empty, each once; at least one.</summary>
+    private static List<string> ReadNodeTypes(string name, AttributeData attribute, AttributeArguments arguments, List<DiagnosticInfo> diagnostics)
+    {
         var attributeSyntax = arguments.Syntax;
-        LocationInfo? ArgumentLocation(string argument) => arguments.Location(argument);
         var positional = arguments.Positional;
         var nodeTypes = new List<string>();
         if (attribute.ConstructorArguments.Length == 1)
@@ -65,6 +87,16 @@ internal static class HeteroParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, LocationInfo.From(attributeSyntax), name, "node types",
                 "list them in the attribute: [HeteroLayer(\"cell\", \"net\", K = 16, Dim = 64)]"));
 
+        return nodeTypes;
+    }
+
+    /// <summary>The layer's settings: K, Dim, Combine, Streams, MaxEdgesPerWarp.</summary>
+    private sealed record Settings(int K, int Dim, int Combine, int Streams, int MaxEdgesPerWarp);
+
+    /// <summary>K and Dim given and K ≤ Dim, Streams in 1..MaxStreams, at least one edge per warp, a known Combine.</summary>
+    private static Settings CheckSettings(AttributeArguments arguments, List<DiagnosticInfo> diagnostics)
+    {
+        LocationInfo? ArgumentLocation(string argument) => arguments.Location(argument);
         int Int(string key, int fallback) => arguments.Int(key, fallback);
         int k = Int("K", 0), dim = Int("Dim", 0), combine = Int("Combine", 0), streams = Int("Streams", 4), maxEdges = Int("MaxEdgesPerWarp", 64);
         if (k <= 0)
@@ -84,7 +116,17 @@ internal static class HeteroParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScheduleParameter, ArgumentLocation("Combine"),
                 "Combine", combine.ToString(CultureInfo.InvariantCulture), "use HeteroCombine.Sum, HeteroCombine.Mean or HeteroCombine.None"));
 
-        // Parameters: the execution, then the relations.
+        return new Settings(k, dim, combine, streams, maxEdges);
+    }
+
+    /// <summary>
+    /// The parameters: the HeteroExecution first, then the relations, each a [Relation]-marked CsrMatrix&lt;float&gt; between
+    /// declared node types, each name once; at least one relation.
+    /// </summary>
+    private static (string Execution, List<HeteroRelationSpec> Relations, List<LocationInfo?> Locations) ReadParameters(
+        MethodDeclarationSyntax syntax, IMethodSymbol method, List<string> nodeTypes, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    {
+        string name = syntax.Identifier.ValueText;
         string execution = "execution";
         var relations = new List<HeteroRelationSpec>();
         var relationLocations = new List<LocationInfo?>();
@@ -147,15 +189,16 @@ internal static class HeteroParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingOperand, LocationInfo.From(syntax.Identifier), name,
                 "relations", "add at least one [Relation(\"source\", \"destination\")] CsrMatrix<float> parameter"));
 
-        if (combine == (int)CombineKind.None)
-            foreach (var group in relations.Select((r, i) => (r, i)).GroupBy(p => p.r.Destination).Where(g => g.Count() > 1))
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DestinationWrittenTwice, relationLocations[group.ElementAt(1).i],
-                    group.Key, string.Join(", ", group.Select(p => "'" + p.r.Name + "'"))));
+        return (execution, relations, relationLocations);
+    }
 
-        // The members the layer adds to the type: overloads of one name get the relation count in theirs.
+    /// <summary>The stem of the members the layer adds to the type (overloads of one name get the relation count), each name free.</summary>
+    private static string MemberStem(MethodDeclarationSyntax syntax, IMethodSymbol method, int relationCount, List<DiagnosticInfo> diagnostics)
+    {
+        string name = syntax.Identifier.ValueText;
         bool overloaded = method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>()
             .Count(m => m.GetAttributes().Any(x => x.AttributeClass is { } c && OperandClassifier.MetadataName(c) == KnownTypes.HeteroLayerAttribute)) > 1;
-        string stem = method.Name + (overloaded ? "_" + relations.Count.ToString(CultureInfo.InvariantCulture) : "");
+        string stem = method.Name + (overloaded ? "_" + relationCount.ToString(CultureInfo.InvariantCulture) : "");
         foreach (var added in new[] { "__Activate", "__ActivateBackward", "__Aggregate", "__Gradient" })
             if (DeclarationShape.NameTaken(method, stem + added) is { } holder)
             {
@@ -164,13 +207,6 @@ internal static class HeteroParser
                 break;
             }
 
-        if (diagnostics.Count > 0 || malformed)
-            return new ParseResult<HeteroLayerSpec>(null, new EquatableArray<DiagnosticInfo>(diagnostics), StubFactory.For(syntax, method, declaration.Attribute));
-        var (ns, containing) = DeclarationShape.Location(method);
-        string indexType = dim <= 256 ? "byte" : dim <= 65536 ? "ushort" : "int";
-        var spec = new HeteroLayerSpec(ns, containing, syntax.Identifier.Text, accessibility, execution,
-            new EquatableArray<string>(nodeTypes.ToArray()), new EquatableArray<HeteroRelationSpec>(relations.ToArray()),
-            k, dim, (CombineKind)combine, streams, maxEdges, indexType, DeclarationShape.ExtraModifiers(syntax), stem);
-        return new ParseResult<HeteroLayerSpec>(spec, EquatableArray<DiagnosticInfo>.Empty);
+        return stem;
     }
 }

@@ -8,7 +8,7 @@ using KernelDsl.Tests.Kernels;
 using KernelDsl.Tests.Support;
 using Xunit;
 
-namespace KernelDsl.Tests.Circuits;
+namespace KernelDsl.Tests.Hetero;
 
 /// <summary>
 /// The generated heterogeneous layers: forward and backward against the float64 reference, the

@@ -5,7 +5,7 @@ using KernelDsl.Tests.Kernels;
 using KernelDsl.Tests.Support;
 using Xunit;
 
-namespace KernelDsl.Tests.Circuits;
+namespace KernelDsl.Tests.Hetero;
 
 /// <summary>Dynamic-ReLU forward and backward on both backends against the reference, and its gradient through SpGEMM.</summary>
 public sealed class DynamicReLUTests(IlgpuCpuFixture fixture) : IClassFixture<IlgpuCpuFixture>

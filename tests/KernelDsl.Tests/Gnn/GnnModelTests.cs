@@ -5,7 +5,7 @@ using KernelDsl.Tests.Support;
 using KernelDsl.Training;
 using Xunit;
 
-namespace KernelDsl.Tests.Training;
+namespace KernelDsl.Tests.Gnn;
 
 /// <summary>GCN and GraphSAGE with ReLU and MaxK: they learn, their gradients match finite differences, and both backends agree.</summary>
 public sealed class GnnModelTests(IlgpuCpuFixture fixture) : IClassFixture<IlgpuCpuFixture>

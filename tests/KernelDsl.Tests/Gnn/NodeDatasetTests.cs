@@ -2,7 +2,7 @@ using KernelDsl.Gnn;
 using KernelDsl.Tests.Support;
 using Xunit;
 
-namespace KernelDsl.Tests.Training;
+namespace KernelDsl.Tests.Gnn;
 
 /// <summary>Node-classification datasets: the real folders read with their stated sizes and splits; bad files refused with file, line and fix.</summary>
 public sealed class NodeDatasetTests : IDisposable

@@ -6,7 +6,7 @@ using KernelDsl.Tests.Kernels;
 using KernelDsl.Tests.Support;
 using Xunit;
 
-namespace KernelDsl.Tests.AccelGcn;
+namespace KernelDsl.Tests.Schedules;
 
 public sealed class ScheduleSelectorTests
 {

@@ -2,7 +2,7 @@ using KernelDsl.Runtime;
 using KernelDsl.Tests.Support;
 using Xunit;
 
-namespace KernelDsl.Tests.AccelGcn;
+namespace KernelDsl.Tests.Schedules;
 
 public sealed class DegreeSortedPartitionTests
 {

@@ -18,12 +18,7 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
     private readonly MemoryBuffer1D<int, Stride1D.Dense>? _columns;
     private readonly MemoryBuffer1D<T, Stride1D.Dense>? _values;
     private readonly CsrMatrix<T>? _host;
-    private readonly object _cacheLock = new();
-    private RowBlockCache? _partition; // replaced whole, so readers never see a torn pair
-    private readonly Dictionary<int, (RowChunks Host, MemoryBuffer1D<int, Stride1D.Dense>[]? Device)> _chunks = new();
-    private readonly Dictionary<PartitionOptions, (DegreeSortedPartition Plan, MemoryBuffer1D<int, Stride1D.Dense>[]? Device)> _plans = new();
-    private CsrBuffer<T>? _transposed;
-    private readonly Dictionary<(bool Mean, bool Weighted), CsrBuffer<T>> _adjoints = new();
+    private readonly DerivedCache _derived = new();
     private bool _disposed;
 
     internal CsrBuffer(ComputeBackend backend, CsrMatrix<T> matrix)
@@ -105,11 +100,8 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
     public int[] RowBlocks(int blocks)
     {
-        var cached = Volatile.Read(ref _partition);
-        if (cached is not null && cached.Blocks == blocks) return (int[])cached.Bounds.Clone(); // a copy: the cache stays as computed
-        var bounds = RowPartition.BalanceByNonzeros(Host.RowOffsets, blocks);
-        Volatile.Write(ref _partition, new RowBlockCache(blocks, bounds));
-        return (int[])bounds.Clone();
+        var bounds = _derived.GetOrAdd(new RowBlocksKey(blocks), () => RowPartition.BalanceByNonzeros(Host.RowOffsets, blocks));
+        return (int[])bounds.Clone(); // a copy: the cache stays as computed
     }
 
     /// <summary>
@@ -120,8 +112,7 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
     public CsrBuffer<T> Transposed()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        lock (_cacheLock)
-            return _transposed ??= new CsrBuffer<T>(Backend, ToHost().Transpose());
+        return _derived.GetOrAdd(new TransposedKey(), () => new CsrBuffer<T>(Backend, ToHost().Transpose()));
     }
 
     /// <summary>
@@ -133,9 +124,8 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
     public CsrBuffer<T> Adjoint(bool mean, bool weighted)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        lock (_cacheLock)
+        return _derived.GetOrAdd(new AdjointKey(mean, weighted), () =>
         {
-            if (_adjoints.TryGetValue((mean, weighted), out var cached)) return cached;
             var a = ToHost();
             if (weighted && a.Values is null)
                 throw new InvalidOperationException("a weighted backward needs the adjacency's values; this buffer is a pattern.");
@@ -146,17 +136,15 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
                 T scale = mean && end > start ? T.One / T.CreateChecked(end - start) : T.One;
                 for (int e = start; e < end; e++) values[e] = (weighted ? a.Values![e] : T.One) * scale;
             }
-            var adjoint = new CsrBuffer<T>(Backend, new CsrMatrix<T>(a.Rows, a.ColumnCount, a.RowOffsets, a.Columns, values).Transpose());
-            _adjoints[(mean, weighted)] = adjoint;
-            return adjoint;
-        }
+            return new CsrBuffer<T>(Backend, new CsrMatrix<T>(a.Rows, a.ColumnCount, a.RowOffsets, a.Columns, values).Transpose());
+        });
     }
 
     /// <summary>
     /// The degree-sorted block partition for <paramref name="options"/>: the one given to
     /// <see cref="UsePlan"/>, else built on first use and cached (reused across layers and epochs).
     /// </summary>
-    public DegreeSortedPartition DegreeSortedPlan(PartitionOptions options) => PlanEntry(options).Plan;
+    public DegreeSortedPartition DegreeSortedPlan(PartitionOptions options) => GetPlan(options).Plan;
 
     /// <summary>
     /// Makes the kernels use <paramref name="plan"/> (built by <see cref="DegreeSortedPartition.Build"/>,
@@ -168,18 +156,14 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(plan);
         plan.EnsureBuiltFor(Rows, Nonzeros, Fingerprint, nameof(plan));
-        lock (_cacheLock)
-        {
-            if (_plans.TryGetValue(plan.Options, out var old)) foreach (var b in old.Device ?? []) b.Dispose();
-            _plans[plan.Options] = (plan, UploadPlan(plan));
-        }
+        _derived.Replace(new PlanKey(plan.Options), new PlanEntry(plan, UploadPlan(plan)));
     }
 
     /// <summary>The device view of <see cref="DegreeSortedPlan"/> (ILGPU backends only).</summary>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
     public PartitionView PlanView(PartitionOptions options)
     {
-        var (plan, device) = PlanEntry(options);
+        var (plan, device) = GetPlan(options);
         if (device is null) throw new InvalidOperationException("This buffer lives on the native CPU backend; it has no ILGPU view.");
         long n = plan.BlockCount;
         return new PartitionView(DeviceArrays.View(device[0], plan.Rows), DeviceArrays.View(device[1], n), DeviceArrays.View(device[2], n),
@@ -187,19 +171,16 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
             plan.BlockCount, plan.Options.WarpsPerBlock);
     }
 
-    private (DegreeSortedPartition Plan, MemoryBuffer1D<int, Stride1D.Dense>[]? Device) PlanEntry(PartitionOptions options)
+    private PlanEntry GetPlan(PartitionOptions options)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        lock (_cacheLock)
+        return _derived.GetOrAdd(new PlanKey(options), () =>
         {
-            if (_plans.TryGetValue(options, out var entry)) return entry;
             var offsets = _host?.RowOffsets ?? DeviceArrays.View(_rowOffsets!, Rows + 1L).GetAsArray();
             options.Validate();
             var plan = DegreeSortedPartition.Build(offsets, Rows, options, Fingerprint);
-            entry = (plan, UploadPlan(plan));
-            _plans[options] = entry;
-            return entry;
-        }
+            return new PlanEntry(plan, UploadPlan(plan));
+        });
     }
 
     private MemoryBuffer1D<int, Stride1D.Dense>[]? UploadPlan(DegreeSortedPartition plan) => Backend.Accelerator is { } accelerator
@@ -211,34 +192,31 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
 
     /// <summary>The row-chunk work list for chunks of at most <paramref name="maxEdges"/> edges, cached per size.</summary>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
-    public RowChunks Chunks(int maxEdges) => ChunkEntry(maxEdges).Host;
+    public RowChunks Chunks(int maxEdges) => GetChunks(maxEdges).Host;
 
     /// <summary>The device view of <see cref="Chunks"/> (ILGPU backends only).</summary>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
     public RowChunkView ChunkView(int maxEdges)
     {
-        var (host, device) = ChunkEntry(maxEdges);
+        var (host, device) = GetChunks(maxEdges);
         if (device is null) throw new InvalidOperationException("This buffer lives on the native CPU backend; it has no ILGPU view.");
         return new RowChunkView(DeviceArrays.View(device[0], host.Count), DeviceArrays.View(device[1], host.Count),
             DeviceArrays.View(device[2], host.Count), DeviceArrays.View(device[3], host.Count), host.Count);
     }
 
-    private (RowChunks Host, MemoryBuffer1D<int, Stride1D.Dense>[]? Device) ChunkEntry(int maxEdges)
+    private ChunksEntry GetChunks(int maxEdges)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        lock (_cacheLock)
+        return _derived.GetOrAdd(new ChunksKey(maxEdges), () =>
         {
-            if (_chunks.TryGetValue(maxEdges, out var entry)) return entry;
             var offsets = _host?.RowOffsets ?? DeviceArrays.View(_rowOffsets!, Rows + 1L).GetAsArray();
             var host = RowChunks.Build(offsets, maxEdges);
             MemoryBuffer1D<int, Stride1D.Dense>[]? device = null;
             if (Backend.Accelerator is { } accelerator)
                 device = [DeviceArrays.Upload(accelerator, host.RowsArray), DeviceArrays.Upload(accelerator, host.StartsArray),
                           DeviceArrays.Upload(accelerator, host.EndsArray), DeviceArrays.Upload(accelerator, host.SoleChunkArray)];
-            entry = (host, device);
-            _chunks[maxEdges] = entry;
-            return entry;
-        }
+            return new ChunksEntry(host, device);
+        });
     }
 
     /// <summary>Copies the matrix back to the host.</summary>
@@ -252,7 +230,22 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
             DeviceArrays.View(_columns!, Nonzeros).GetAsArray(), _values is null ? null : DeviceArrays.View(_values, Nonzeros).GetAsArray());
     }
 
-    private sealed record RowBlockCache(int Blocks, int[] Bounds);
+    // The derived cache's keys (one record type per kind of entry) and its entries that own device copies.
+    private sealed record RowBlocksKey(int Blocks);
+    private sealed record TransposedKey;
+    private sealed record AdjointKey(bool Mean, bool Weighted);
+    private sealed record PlanKey(PartitionOptions Options);
+    private sealed record ChunksKey(int MaxEdges);
+
+    private sealed record PlanEntry(DegreeSortedPartition Plan, MemoryBuffer1D<int, Stride1D.Dense>[]? Device) : IDisposable
+    {
+        public void Dispose() { foreach (var buffer in Device ?? []) buffer.Dispose(); }
+    }
+
+    private sealed record ChunksEntry(RowChunks Host, MemoryBuffer1D<int, Stride1D.Dense>[]? Device) : IDisposable
+    {
+        public void Dispose() { foreach (var buffer in Device ?? []) buffer.Dispose(); }
+    }
 
     /// <inheritdoc />
     public void Dispose()
@@ -262,11 +255,6 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         _rowOffsets?.Dispose();
         _columns?.Dispose();
         _values?.Dispose();
-        _transposed?.Dispose();
-        foreach (var adjoint in _adjoints.Values) adjoint.Dispose();
-        foreach (var (_, device) in _chunks.Values)
-            foreach (var buffer in device ?? []) buffer.Dispose();
-        foreach (var (_, device) in _plans.Values)
-            foreach (var buffer in device ?? []) buffer.Dispose();
+        _derived.Dispose();
     }
 }

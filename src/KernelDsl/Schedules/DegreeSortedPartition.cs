@@ -25,7 +25,7 @@ public readonly record struct PartitionOptions(int WarpsPerBlock = 12, int MaxEd
 /// across layers and epochs. Rows are sorted by degree (stable, ascending); walking them, a block takes
 /// consecutive rows of one degree d: with f = the smallest divisor of <c>WarpsPerBlock</c> such that
 /// <c>f · MaxEdgesPerWarp ≥ d</c>, each row gets f logical warps of ⌈d/f⌉ edges and a block holds
-/// <c>WarpsPerBlock / f</c> rows (d /// <c>WarpsPerBlock / f</c> rows (d ≤ MaxEdgesPerBlock / 2); a row with d up to MaxEdgesPerBlock gets a blocklt; MaxEdgesPerBlock / 2); a row with d up to MaxEdgesPerBlock gets a block
+/// <c>WarpsPerBlock / f</c> rows (d ≤ MaxEdgesPerBlock / 2); a row with d up to MaxEdgesPerBlock gets a block
 /// of its own with ⌈d/MaxEdgesPerWarp⌉ warps; longer rows are cut into segments of MaxEdgesPerBlock edges,
 /// one block each. Empty rows get no block (the kernel zeroes the output first). Only the work is sorted:
 /// the CSR and the output keep the caller's row order (<see cref="Permutation"/> maps sorted → original).

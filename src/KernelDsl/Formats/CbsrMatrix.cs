@@ -89,6 +89,11 @@ public sealed class CbsrMatrix<T, TIndex>
 /// <summary>CBSR helpers: index type choice and checks.</summary>
 public static class Cbsr
 {
+    /// <summary>The C# keyword of an index type (byte, ushort, int …), as users write it.</summary>
+    public static string Keyword(Type type) =>
+        type == typeof(byte) ? "byte" : type == typeof(ushort) ? "ushort" : type == typeof(int) ? "int" : type == typeof(sbyte) ? "sbyte"
+        : type == typeof(short) ? "short" : type == typeof(uint) ? "uint" : type == typeof(long) ? "long" : type == typeof(ulong) ? "ulong" : type.Name;
+
     /// <summary>The smallest index type for rows of width <paramref name="dim"/>: byte (≤ 256), ushort (≤ 65 536), else int.</summary>
     public static Type IndexTypeFor(int dim) => dim <= 256 ? typeof(byte) : dim <= 65536 ? typeof(ushort) : typeof(int);
 
@@ -100,6 +105,6 @@ public static class Cbsr
     public static void CheckIndexType<TIndex>(int dim, string? paramName) where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         if (dim > MaxDim<TIndex>())
-            throw new ArgumentException($"dim = {dim} needs column indices up to {dim - 1}, more than {typeof(TIndex).Name} holds (max dim {MaxDim<TIndex>()}); use {IndexTypeFor(dim).Name}.", paramName);
+            throw new ArgumentException($"dim = {dim} needs column indices up to {dim - 1}, more than {Keyword(typeof(TIndex))} holds (max dim {MaxDim<TIndex>()}); use {Keyword(IndexTypeFor(dim))}.", paramName);
     }
 }

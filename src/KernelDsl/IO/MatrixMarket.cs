@@ -39,6 +39,8 @@ public static class MatrixMarket
         var cols = new List<int>(reserve);
         var vals = header.Field == MatrixMarketField.Pattern ? null : new List<T>(reserve);
         long read = 0;
+        // DuplicatePolicy.Throw: a repeated coordinate is named where it repeats (file:line, 1-based, as the file writes it).
+        var seen = duplicates == DuplicatePolicy.Throw ? new Dictionary<long, long>() : null;
         while (parser.NextDataLine(out var line))
         {
             if (read == header.Entries)
@@ -51,6 +53,15 @@ public static class MatrixMarket
             fields.End();
             if (header.Symmetry == MatrixMarketSymmetry.SkewSymmetric && r == c)
                 throw parser.Error(parser.Line, $"a skew-symmetric matrix has a zero diagonal, but entry ({r + 1}, {c + 1}) is stored.");
+            if (symmetric && r < c)
+                throw parser.Error(parser.Line, $"a {header.Symmetry} file stores the lower triangle only (row ≥ column), but entry ({r + 1}, {c + 1}) is above the diagonal; store ({c + 1}, {r + 1}) instead, or declare the file 'general'.");
+            if (seen is not null)
+            {
+                long key = (long)r * header.Columns + c;
+                if (seen.TryGetValue(key, out long first))
+                    throw parser.Error(parser.Line, $"entry ({r + 1}, {c + 1}) appears again (first at line {first}); use DuplicatePolicy.Sum or Keep to accept repeated coordinates.");
+                seen[key] = parser.Line;
+            }
             rows.Add(r); cols.Add(c); vals?.Add(v);
             if (symmetric && r != c)
             {

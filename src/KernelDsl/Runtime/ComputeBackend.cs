@@ -30,8 +30,17 @@ public sealed class ComputeBackend : IDisposable
         _ownsAccelerator = ownsAccelerator;
         SelectionReason = reason;
         Parallelism = parallelism;
+        Instance = Interlocked.Increment(ref _instances);
         DefaultStream = new ComputeStream(this, accelerator?.DefaultStream, ownsStream: false);
     }
+
+    private static int _instances;
+
+    /// <summary>
+    /// Which backend object of this process this is (1, 2, … in creation order): two backends of one kind share a
+    /// <see cref="Name"/>, and buffers belong to the one that made them, so messages about a mismatch name it.
+    /// </summary>
+    public int Instance { get; }
 
     /// <summary>Which backend this is.</summary>
     public BackendKind Kind { get; }
@@ -166,6 +175,10 @@ public sealed class ComputeBackend : IDisposable
         where T : unmanaged, INumber<T> where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         ThrowIfDisposed();
+        // Each argument blamed for its own fault: the index type cannot hold dim's columns → dim; k outside 1..dim → k.
+        Cbsr.CheckIndexType<TIndex>(dim, nameof(dim));
+        if (rows > 0 && (k < 1 || k > dim))
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"k = {k} must be in 1..dim = {dim}: a CBSR row keeps k of its dim columns.");
         var empty = new CbsrMatrix<T, TIndex>(rows, dim, k);
         empty.Validate(nameof(k));
         return new CbsrBuffer<T, TIndex>(this, empty);

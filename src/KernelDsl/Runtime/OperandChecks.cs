@@ -28,17 +28,26 @@ public static class OperandChecks
         if (a is null) throw new ArgumentNullException(name, $"{name} is null; upload the matrix with backend.Upload(csr).");
         if (a.IsDisposed) throw new ObjectDisposedException(name, $"{name} has been disposed; upload the matrix again.");
         if (!ReferenceEquals(a.Backend, backend))
-            throw new ArgumentException($"{name} lives on another backend ({a.Backend.Name}) than the stream ({backend.Name}); upload it with the stream's backend.", name);
+            throw new ArgumentException(OtherBackend(name, a.Backend, backend, "upload it with the stream's backend"), name);
         if (requiresValues && !a.HasValues)
             throw new ArgumentException($"{name} is a pattern matrix (no values) but the declaration is weighted; give the matrix values (CsrMatrix.WithValues) or declare Adjacency = Adjacency.Pattern.", name);
     }
+
+    /// <summary>
+    /// An operand made by another backend object than the stream's: which backends (instance and kind, since two of one
+    /// kind share a name) and the fix.
+    /// </summary>
+    private static string OtherBackend(string name, ComputeBackend owner, ComputeBackend stream, string fix) =>
+        owner.Name == stream.Name
+            ? $"{name} belongs to backend #{owner.Instance} but the stream to backend #{stream.Instance} (both {stream.Name}); buffers are bound to the ComputeBackend that made them: {fix}."
+            : $"{name} belongs to backend #{owner.Instance} ({owner.Name}) but the stream to backend #{stream.Instance} ({stream.Name}); {fix}.";
 
     public static void Dense<T>(DenseBuffer<T>? x, ComputeBackend backend, string name) where T : unmanaged, INumber<T>
     {
         if (x is null) throw new ArgumentNullException(name, $"{name} is null; create it with backend.Upload(matrix) or backend.AllocateDense.");
         if (x.IsDisposed) throw new ObjectDisposedException(name, $"{name} has been disposed.");
         if (!ReferenceEquals(x.Backend, backend))
-            throw new ArgumentException($"{name} lives on another backend ({x.Backend.Name}) than the stream ({backend.Name}); create it with the stream's backend.", name);
+            throw new ArgumentException(OtherBackend(name, x.Backend, backend, "create it with the stream's backend"), name);
     }
 
     /// <summary>Shapes of <c>y = A ⊗ x</c>: x has A's column count of rows, y has A's rows and x's width, y is not x.</summary>
@@ -56,7 +65,7 @@ public static class OperandChecks
         if (x is null) throw new ArgumentNullException(name, $"{name} is null; create it with backend.AllocateCbsr or backend.Upload(cbsr).");
         if (x.IsDisposed) throw new ObjectDisposedException(name, $"{name} has been disposed.");
         if (!ReferenceEquals(x.Backend, backend))
-            throw new ArgumentException($"{name} lives on another backend ({x.Backend.Name}) than the stream ({backend.Name}); create it with the stream's backend.", name);
+            throw new ArgumentException(OtherBackend(name, x.Backend, backend, "create it with the stream's backend"), name);
     }
 
     /// <summary>A declared constant (0 = not declared) must match the operand's actual value.</summary>

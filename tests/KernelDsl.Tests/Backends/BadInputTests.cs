@@ -85,7 +85,9 @@ public sealed class BadInputTests : IDisposable
         using var foreign = other.Upload(DenseMatrix<float>.Random(_graph.ColumnCount, 4, 1));
         var ex = Assert.Throws<ArgumentException>(() => TestKernels.SumWarpPerRow(_native.DefaultStream, a, foreign, y));
         Assert.Equal("x", ex.ParamName);
-        Assert.Contains("another backend", ex.Message, StringComparison.Ordinal);
+        // Both are "NativeCpu (n threads)": the message must say which backend objects differ.
+        Assert.Contains($"x belongs to backend #{other.Instance} but the stream to backend #{_native.Instance}", ex.Message, StringComparison.Ordinal);
+        Assert.NotEqual(other.Instance, _native.Instance);
         AssertUntouched(y);
     }
 

@@ -43,12 +43,25 @@ public sealed class MatrixMarketTests
     [InlineData("%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1\n", 3, "value is missing")]
     [InlineData("%%MatrixMarket matrix coordinate pattern symmetric\n2 3 1\n1 1\n", 2, "must be square")]
     [InlineData("%%MatrixMarket matrix array real general\n1 1\n1\n", 1, "array (dense) file")]
+    [InlineData("%%MatrixMarket matrix coordinate real symmetric\n3 3 2\n2 1 1\n1 3 1\n", 4, "entry (1, 3) is above the diagonal")]
+    [InlineData("%%MatrixMarket matrix coordinate pattern skew-symmetric\n3 3 1\n1 2\n", 3, "lower triangle only")]
     public void ErrorsCarryTheLineNumber(string text, int line, string problem)
     {
         var ex = Assert.Throws<MatrixMarketFormatException>(() => Csr(text));
         Assert.Equal(line, ex.LineNumber);
         Assert.Contains(problem, ex.Message, StringComparison.Ordinal);
         Assert.StartsWith($"test.mtx:{line}:", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ARepeatedEntryUnderThrowIsNamedWhereItRepeats()
+    {
+        const string text = "%%MatrixMarket matrix coordinate real general\n3 3 3\n1 2 1\n% a comment\n3 3 1\n1 2 5\n";
+        var ex = Assert.Throws<MatrixMarketFormatException>(() => MatrixMarket.ReadCsr<float>(new StringReader(text), "test.mtx", DuplicatePolicy.Throw));
+        Assert.Equal(6, ex.LineNumber);
+        Assert.StartsWith("test.mtx:6:", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("entry (1, 2) appears again (first at line 3)", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(3, MatrixMarket.ReadCsr<float>(new StringReader(text), "test.mtx", DuplicatePolicy.Keep).Nonzeros);
     }
 
     [Fact]

@@ -67,7 +67,12 @@ public sealed class MaxKGradientAndBadInputTests : IDisposable
         Assert.Contains("outside [0, 8)", Message(new CbsrMatrix<float, byte>(2, 8, 2, new float[4], [0, 1, 2, 9])), StringComparison.Ordinal);
         Assert.Contains("keeps column 3 twice", Message(new CbsrMatrix<float, byte>(2, 8, 2, new float[4], [0, 1, 3, 3])), StringComparison.Ordinal);
         Assert.Contains("larger than dim", Message(new CbsrMatrix<float, byte>(1, 2, 3, new float[3], [0, 1, 2])), StringComparison.Ordinal);
-        Assert.Contains("use UInt16", Assert.Throws<ArgumentException>(() => _native.AllocateCbsr<float, byte>(4, 300, 8)).Message, StringComparison.Ordinal);
+        // The index type cannot hold dim's columns: dim is blamed, with the types as C# writes them.
+        var tooNarrow = Assert.Throws<ArgumentException>(() => _native.AllocateCbsr<float, byte>(3, 300, 2));
+        Assert.Equal("dim", tooNarrow.ParamName);
+        Assert.Contains("more than byte holds (max dim 256); use ushort", tooNarrow.Message, StringComparison.Ordinal);
+        Assert.Equal("k", Assert.Throws<ArgumentOutOfRangeException>(() => _native.AllocateCbsr<float, byte>(3, 16, 17)).ParamName);
+        Assert.Equal("k", Assert.Throws<ArgumentOutOfRangeException>(() => _native.AllocateCbsr<float, byte>(3, 16, 0)).ParamName);
         Assert.Equal(typeof(ushort), Cbsr.IndexTypeFor(300));
         Assert.Equal(typeof(byte), Cbsr.IndexTypeFor(256));
         Assert.Equal(typeof(int), Cbsr.IndexTypeFor(70000));

@@ -25,6 +25,9 @@ public sealed class PackageTests(ITestOutputHelper output)
             Dotnet(repo, "pack", "src/KernelDsl/KernelDsl.csproj", "-c", "Release", "-o", feed);
 
             var package = Assert.Single(Directory.GetFiles(feed, "KernelDsl.*.nupkg"));
+            // Each local pack has its own pre-release version, so NuGet's cache never serves an older build of it.
+            string version = Path.GetFileNameWithoutExtension(package)["KernelDsl.".Length..];
+            Assert.Matches(@"^0\.1\.0-dev\.\d{12}$", version);
             using (var zip = ZipFile.OpenRead(package))
             {
                 var entries = zip.Entries.Select(e => e.FullName).ToList();
@@ -50,7 +53,7 @@ public sealed class PackageTests(ITestOutputHelper output)
                   </packageSources>
                 </configuration>
                 """);
-            File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), """
+            File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), $$"""
                 <Project Sdk="Microsoft.NET.Sdk">
                   <PropertyGroup>
                     <OutputType>Exe</OutputType>
@@ -60,7 +63,7 @@ public sealed class PackageTests(ITestOutputHelper output)
                     <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
                   </PropertyGroup>
                   <ItemGroup>
-                    <PackageReference Include="KernelDsl" Version="0.1.0" />
+                    <PackageReference Include="KernelDsl" Version="{{version}}" />
                   </ItemGroup>
                 </Project>
                 """);

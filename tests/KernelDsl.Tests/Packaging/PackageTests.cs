@@ -96,6 +96,23 @@ public sealed class PackageTests(ITestOutputHelper output)
             string run = Dotnet(consumer, ["run", "-c", "Release"], ("NUGET_PACKAGES", packages));
             Assert.Contains("result 7,70,6,60", run, StringComparison.Ordinal);
 
+            // The README's short example, as a first user copies it: its code block verbatim, on a small pattern graph.
+            string readme = File.ReadAllText(Path.Combine(repo, "README.md"));
+            const string marker = "<!-- readme-example: runs in tests/KernelDsl.Tests/Packaging/PackageTests.cs -->\n```csharp\n";
+            int from = readme.IndexOf(marker, StringComparison.Ordinal);
+            Assert.True(from >= 0, "README.md lost its runnable example marker");
+            from += marker.Length;
+            string example = readme[from..readme.IndexOf("\n```", from, StringComparison.Ordinal)];
+            var readmeConsumer = Path.Combine(temp.FullName, "readme-example");
+            Directory.CreateDirectory(readmeConsumer);
+            File.Copy(Path.Combine(consumer, "nuget.config"), Path.Combine(readmeConsumer, "nuget.config"));
+            File.Copy(Path.Combine(consumer, "Consumer.csproj"), Path.Combine(readmeConsumer, "ReadmeExample.csproj"));
+            File.WriteAllText(Path.Combine(readmeConsumer, "Program.cs"), example);
+            File.WriteAllText(Path.Combine(readmeConsumer, "graph.mtx"),
+                "%%MatrixMarket matrix coordinate pattern general\n4 4 6\n1 2\n2 1\n2 3\n3 4\n4 1\n4 2\n");
+            string output = Dotnet(readmeConsumer, ["run", "-c", "Release"], ("NUGET_PACKAGES", packages), ("KERNELDSL_BACKEND", "native"));
+            Assert.Contains("y: 256 values; dh:", output, StringComparison.Ordinal);
+
             // A typical mistake: the package's analyzer reports it in `dotnet build`, at the file and line, with its rule
             // (the generator writes a throwing stub for the refused method, so no C# error hides the analyzer's).
             File.WriteAllText(Path.Combine(consumer, "Broken.cs"), """

@@ -86,7 +86,7 @@ public sealed class ScipyPeer : IDisposable
             return path;
         }
         var values = a.Values ?? Enumerable.Repeat(1f, (int)a.Nonzeros).ToArray();
-        Send($"matrix {a.Rows} {a.ColumnCount} {a.Nonzeros} {Write("indptr", a.RowOffsets)} {Write("indices", a.Columns)} {Write("data", values)}");
+        Send($"matrix {a.Rows} {a.ColumnCount} {a.Nonzeros} {Write("indptr", a.RowOffsets)} {Write("indices", a.ColumnIndices)} {Write("data", values)}");
     }
 
     /// <summary>Hands the peer the features (row-major, <paramref name="x"/>'s own values).</summary>

@@ -138,7 +138,7 @@ public sealed class CircuitModel : IDisposable
             int degree = a.RowOffsets[r + 1] - a.RowOffsets[r];
             for (int e = a.RowOffsets[r]; e < a.RowOffsets[r + 1]; e++) values[e] = 1f / degree;
         }
-        return new CsrMatrix<float>(a.Rows, a.ColumnCount, a.RowOffsets, a.Columns, values);
+        return new CsrMatrix<float>(a.Rows, a.ColumnCount, a.RowOffsets, a.ColumnIndices, values);
     }
 
     public void Dispose()

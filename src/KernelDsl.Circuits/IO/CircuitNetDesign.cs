@@ -70,7 +70,7 @@ public static class CircuitNetDesign
             double minX = double.MaxValue, maxX = double.MinValue, minY = double.MaxValue, maxY = double.MinValue;
             int placed = 0;
             for (int e = pins.RowOffsets[n]; e < pins.RowOffsets[n + 1]; e++)
-                if (cells[pins.Columns[e]].Center is { } p)
+                if (cells[pins.ColumnIndices[e]].Center is { } p)
                 {
                     placed++;
                     minX = Math.Min(minX, p.X); maxX = Math.Max(maxX, p.X); minY = Math.Min(minY, p.Y); maxY = Math.Max(maxY, p.Y);

@@ -302,7 +302,7 @@ public sealed class GnnModel : IDisposable
             for (int e = x.RowOffsets[r]; e < x.RowOffsets[r + 1]; e++) sum += x.Values?[e] ?? 1f;
             for (int e = x.RowOffsets[r]; e < x.RowOffsets[r + 1]; e++) values[e] = (float)((x.Values?[e] ?? 1f) / (sum == 0 ? 1 : sum));
         }
-        return new CsrMatrix<float>(x.Rows, x.ColumnCount, x.RowOffsets, x.Columns, values);
+        return new CsrMatrix<float>(x.Rows, x.ColumnCount, x.RowOffsets, x.ColumnIndices, values);
     }
 
     /// <summary>The symmetrised simple graph: A ∪ Aᵀ, one entry per neighbour pair, no self loops.</summary>
@@ -313,7 +313,7 @@ public sealed class GnnModel : IDisposable
         for (int r = 0; r < a.Rows; r++)
             for (int e = a.RowOffsets[r]; e < a.RowOffsets[r + 1]; e++)
             {
-                int c = a.Columns[e];
+                int c = a.ColumnIndices[e];
                 if (c == r) continue;
                 rows.Add(r); cols.Add(c);
                 rows.Add(c); cols.Add(r);
@@ -332,7 +332,7 @@ public sealed class GnnModel : IDisposable
         for (int r = 0; r < n; r++)
         {
             rows.Add(r); cols.Add(r);
-            for (int e = s.RowOffsets[r]; e < s.RowOffsets[r + 1]; e++) { rows.Add(r); cols.Add(s.Columns[e]); }
+            for (int e = s.RowOffsets[r]; e < s.RowOffsets[r + 1]; e++) { rows.Add(r); cols.Add(s.ColumnIndices[e]); }
         }
         var degree = new double[n];
         foreach (int r in rows) degree[r]++;
@@ -351,7 +351,7 @@ public sealed class GnnModel : IDisposable
             int degree = s.RowOffsets[r + 1] - s.RowOffsets[r];
             for (int e = s.RowOffsets[r]; e < s.RowOffsets[r + 1]; e++) values[e] = 1f / degree;
         }
-        return new CsrMatrix<float>(s.Rows, s.ColumnCount, s.RowOffsets, s.Columns, values);
+        return new CsrMatrix<float>(s.Rows, s.ColumnCount, s.RowOffsets, s.ColumnIndices, values);
     }
 
     public void Dispose()

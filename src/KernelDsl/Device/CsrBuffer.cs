@@ -29,17 +29,17 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         Nonzeros = matrix.Nonzeros;
         HasValues = matrix.HasValues;
         Statistics = matrix.DegreeStatistics();
-        Fingerprint = DegreeSortedPartition.FingerprintOf(matrix.RowOffsets, matrix.Columns);
+        Fingerprint = DegreeSortedPartition.FingerprintOf(matrix.RowOffsets, matrix.ColumnIndices);
         if (backend.Accelerator is { } accelerator)
         {
             _rowOffsets = DeviceArrays.Upload(accelerator, matrix.RowOffsets);
-            _columns = DeviceArrays.Upload(accelerator, matrix.Columns);
+            _columns = DeviceArrays.Upload(accelerator, matrix.ColumnIndices);
             _values = matrix.Values is null ? null : DeviceArrays.Upload(accelerator, matrix.Values);
         }
         else
         {
             _host = new CsrMatrix<T>(matrix.Rows, matrix.ColumnCount, (int[])matrix.RowOffsets.Clone(),
-                (int[])matrix.Columns.Clone(), (T[]?)matrix.Values?.Clone());
+                (int[])matrix.ColumnIndices.Clone(), (T[]?)matrix.Values?.Clone());
         }
     }
 
@@ -136,7 +136,7 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
                 T scale = mean && end > start ? T.One / T.CreateChecked(end - start) : T.One;
                 for (int e = start; e < end; e++) values[e] = (weighted ? a.Values![e] : T.One) * scale;
             }
-            return new CsrBuffer<T>(Backend, new CsrMatrix<T>(a.Rows, a.ColumnCount, a.RowOffsets, a.Columns, values).Transpose());
+            return new CsrBuffer<T>(Backend, new CsrMatrix<T>(a.Rows, a.ColumnCount, a.RowOffsets, a.ColumnIndices, values).Transpose());
         });
     }
 
@@ -224,7 +224,7 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_host is not null)
-            return new CsrMatrix<T>(Rows, ColumnCount, (int[])_host.RowOffsets.Clone(), (int[])_host.Columns.Clone(), (T[]?)_host.Values?.Clone());
+            return new CsrMatrix<T>(Rows, ColumnCount, (int[])_host.RowOffsets.Clone(), (int[])_host.ColumnIndices.Clone(), (T[]?)_host.Values?.Clone());
         Backend.Synchronize();
         return new CsrMatrix<T>(Rows, ColumnCount, DeviceArrays.View(_rowOffsets!, Rows + 1L).GetAsArray(),
             DeviceArrays.View(_columns!, Nonzeros).GetAsArray(), _values is null ? null : DeviceArrays.View(_values, Nonzeros).GetAsArray());

@@ -11,7 +11,7 @@ public readonly struct CsrView<T> where T : unmanaged
     public CsrView(ArrayView<int> rowOffsets, ArrayView<int> columns, ArrayView<T> values, int rows, int columnCount)
     {
         RowOffsets = rowOffsets;
-        Columns = columns;
+        ColumnIndices = columns;
         Values = values;
         Rows = rows;
         ColumnCount = columnCount;
@@ -20,7 +20,7 @@ public readonly struct CsrView<T> where T : unmanaged
     /// <summary>Row offsets, length <see cref="Rows"/> + 1.</summary>
     public readonly ArrayView<int> RowOffsets;
     /// <summary>Column index of each stored entry.</summary>
-    public readonly ArrayView<int> Columns;
+    public readonly ArrayView<int> ColumnIndices;
     /// <summary>Value of each stored entry (empty for a pattern matrix).</summary>
     public readonly ArrayView<T> Values;
     /// <summary>Number of rows.</summary>

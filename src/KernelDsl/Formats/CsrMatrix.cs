@@ -4,8 +4,8 @@ namespace KernelDsl;
 
 /// <summary>
 /// A sparse matrix in compressed sparse row form on the host: <see cref="RowOffsets"/> (length
-/// rows + 1), <see cref="Columns"/> and, unless it is a pattern matrix, <see cref="Values"/> (length nnz).
-/// Row i's entries are <c>Columns[RowOffsets[i] .. RowOffsets[i+1]]</c>. For a graph, row i lists the
+/// rows + 1), <see cref="ColumnIndices"/> and, unless it is a pattern matrix, <see cref="Values"/> (length nnz).
+/// Row i's entries are <c>ColumnIndices[RowOffsets[i] .. RowOffsets[i+1]]</c>. For a graph, row i lists the
 /// neighbours whose features node i aggregates.
 /// </summary>
 /// <typeparam name="T">Value type.</typeparam>
@@ -19,7 +19,7 @@ public sealed class CsrMatrix<T> where T : unmanaged, INumber<T>
         Rows = rows;
         ColumnCount = columns;
         RowOffsets = rowOffsets ?? throw new ArgumentNullException(nameof(rowOffsets));
-        Columns = columnIndices ?? throw new ArgumentNullException(nameof(columnIndices));
+        ColumnIndices = columnIndices ?? throw new ArgumentNullException(nameof(columnIndices));
         Values = values;
     }
 
@@ -33,13 +33,13 @@ public sealed class CsrMatrix<T> where T : unmanaged, INumber<T>
     public int[] RowOffsets { get; }
 
     /// <summary>Column index of each stored entry.</summary>
-    public int[] Columns { get; }
+    public int[] ColumnIndices { get; }
 
     /// <summary>Value of each stored entry; null for a pattern matrix.</summary>
     public T[]? Values { get; }
 
     /// <summary>Number of stored entries.</summary>
-    public int Nonzeros => Columns.Length;
+    public int Nonzeros => ColumnIndices.Length;
 
     /// <summary>True when the matrix stores values.</summary>
     public bool HasValues => Values is not null;
@@ -153,20 +153,20 @@ public sealed class CsrMatrix<T> where T : unmanaged, INumber<T>
         for (int i = 0; i < Rows; i++)
             if (RowOffsets[i + 1] < RowOffsets[i])
                 throw new CsrFormatException($"RowOffsets is not monotone: RowOffsets[{i + 1}] = {RowOffsets[i + 1]} < RowOffsets[{i}] = {RowOffsets[i]}.", paramName);
-        if (RowOffsets[Rows] != Columns.Length)
-            throw new CsrFormatException($"The last row offset is {RowOffsets[Rows]} but Columns has {Columns.Length} entries; RowOffsets[rows] must equal nnz.", paramName);
-        if (Values is not null && Values.Length != Columns.Length)
-            throw new CsrFormatException($"Values has {Values.Length} entries but Columns has {Columns.Length}; lengths must match (one value per stored entry).", paramName);
-        for (int e = 0; e < Columns.Length; e++)
-            if ((uint)Columns[e] >= (uint)ColumnCount)
-                throw new CsrFormatException($"Columns[{e}] = {Columns[e]} is outside [0, {ColumnCount}) (column index out of range).", paramName);
+        if (RowOffsets[Rows] != ColumnIndices.Length)
+            throw new CsrFormatException($"The last row offset is {RowOffsets[Rows]} but ColumnIndices has {ColumnIndices.Length} entries; RowOffsets[rows] must equal nnz.", paramName);
+        if (Values is not null && Values.Length != ColumnIndices.Length)
+            throw new CsrFormatException($"Values has {Values.Length} entries but ColumnIndices has {ColumnIndices.Length}; lengths must match (one value per stored entry).", paramName);
+        for (int e = 0; e < ColumnIndices.Length; e++)
+            if ((uint)ColumnIndices[e] >= (uint)ColumnCount)
+                throw new CsrFormatException($"ColumnIndices[{e}] = {ColumnIndices[e]} is outside [0, {ColumnCount}) (column index out of range).", paramName);
     }
 
     /// <summary>The transpose (CSR of Aᵀ), with columns sorted within each row.</summary>
     public CsrMatrix<T> Transpose()
     {
         var offsets = new int[ColumnCount + 1];
-        foreach (int c in Columns) offsets[c + 1]++;
+        foreach (int c in ColumnIndices) offsets[c + 1]++;
         for (int c = 0; c < ColumnCount; c++) offsets[c + 1] += offsets[c];
         var next = offsets.AsSpan(0, ColumnCount).ToArray();
         var cols = new int[Nonzeros];
@@ -174,7 +174,7 @@ public sealed class CsrMatrix<T> where T : unmanaged, INumber<T>
         for (int r = 0; r < Rows; r++)
             for (int e = RowOffsets[r]; e < RowOffsets[r + 1]; e++)
             {
-                int slot = next[Columns[e]]++;
+                int slot = next[ColumnIndices[e]]++;
                 cols[slot] = r;
                 if (vals is not null) vals[slot] = Values![e];
             }
@@ -202,7 +202,7 @@ public sealed class CsrMatrix<T> where T : unmanaged, INumber<T>
         {
             int r = nodes[i];
             for (int e = RowOffsets[r]; e < RowOffsets[r + 1]; e++)
-                if (map.TryGetValue(Columns[e], out int c))
+                if (map.TryGetValue(ColumnIndices[e], out int c))
                 {
                     cols.Add(c);
                     vals?.Add(Values![e]);
@@ -214,15 +214,15 @@ public sealed class CsrMatrix<T> where T : unmanaged, INumber<T>
 
     /// <summary>A copy with values of another numeric type (pattern stays pattern).</summary>
     public CsrMatrix<TOther> Convert<TOther>() where TOther : unmanaged, INumber<TOther> =>
-        new(Rows, ColumnCount, (int[])RowOffsets.Clone(), (int[])Columns.Clone(),
+        new(Rows, ColumnCount, (int[])RowOffsets.Clone(), (int[])ColumnIndices.Clone(),
             Values is null ? null : Array.ConvertAll(Values, v => TOther.CreateChecked(v)));
 
     /// <summary>A copy that stores values: the existing ones, or <paramref name="fill"/> for a pattern matrix.</summary>
     public CsrMatrix<T> WithValues(T fill) =>
-        new(Rows, ColumnCount, RowOffsets, Columns, Values ?? Enumerable.Repeat(fill, Nonzeros).ToArray());
+        new(Rows, ColumnCount, RowOffsets, ColumnIndices, Values ?? Enumerable.Repeat(fill, Nonzeros).ToArray());
 
     /// <summary>A copy without values (the pattern only).</summary>
-    public CsrMatrix<T> AsPattern() => new(Rows, ColumnCount, RowOffsets, Columns, null);
+    public CsrMatrix<T> AsPattern() => new(Rows, ColumnCount, RowOffsets, ColumnIndices, null);
 
     private CsrMatrix<T> MergeDuplicates()
     {
@@ -234,12 +234,12 @@ public sealed class CsrMatrix<T> where T : unmanaged, INumber<T>
             int rowStart = cols.Count;
             for (int e = RowOffsets[r]; e < RowOffsets[r + 1]; e++)
             {
-                if (cols.Count > rowStart && cols[^1] == Columns[e])
+                if (cols.Count > rowStart && cols[^1] == ColumnIndices[e])
                 {
                     if (vals is not null) vals[^1] += Values![e];
                     continue;
                 }
-                cols.Add(Columns[e]);
+                cols.Add(ColumnIndices[e]);
                 vals?.Add(Values![e]);
             }
             offsets[r + 1] = cols.Count;
@@ -251,8 +251,8 @@ public sealed class CsrMatrix<T> where T : unmanaged, INumber<T>
     {
         for (int r = 0; r < Rows; r++)
             for (int e = RowOffsets[r] + 1; e < RowOffsets[r + 1]; e++)
-                if (Columns[e] == Columns[e - 1])
-                    throw new ArgumentException($"entry ({r}, {Columns[e]}) appears more than once; use DuplicatePolicy.Sum or Keep to accept repeated coordinates.");
+                if (ColumnIndices[e] == ColumnIndices[e - 1])
+                    throw new ArgumentException($"entry ({r}, {ColumnIndices[e]}) appears more than once; use DuplicatePolicy.Sum or Keep to accept repeated coordinates.");
         return this;
     }
 }

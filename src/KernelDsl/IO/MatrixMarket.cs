@@ -168,7 +168,7 @@ public static class MatrixMarket
             for (int e = matrix.RowOffsets[r]; e < matrix.RowOffsets[r + 1]; e++)
             {
                 sb.Clear();
-                sb.Append(CultureInfo.InvariantCulture, $"{r + 1} {matrix.Columns[e] + 1}");
+                sb.Append(CultureInfo.InvariantCulture, $"{r + 1} {matrix.ColumnIndices[e] + 1}");
                 if (matrix.Values is not null) sb.Append(' ').Append(FormatValue(matrix.Values[e]));
                 sb.Append('\n');
                 writer.Write(sb);

@@ -80,7 +80,7 @@ public static class ReferenceMaxK
         for (int i = 0; i < a.Rows; i++)
             for (int e = a.RowOffsets[i]; e < a.RowOffsets[i + 1]; e++)
             {
-                int j = a.Columns[e];
+                int j = a.ColumnIndices[e];
                 double w = adjacency == Adjacency.Weighted ? a.Values![e] : 1.0;
                 for (int t = 0; t < x.K; t++)
                 {

@@ -53,7 +53,7 @@ public static class ReferenceSpMM
                 for (int e = start; e < end; e++)
                 {
                     double edge = adjacency == Adjacency.Weighted ? double.CreateChecked(a.Values![e]) : 1.0;
-                    double m = message(edge, double.CreateChecked(x[a.Columns[e], c]));
+                    double m = message(edge, double.CreateChecked(x[a.ColumnIndices[e], c]));
                     size = reduce is Reduce.Max or Reduce.Min ? Math.Max(size, Math.Abs(m)) : size + Math.Abs(m);
                     acc = reduce switch
                     {

@@ -142,10 +142,10 @@ public static class OperandChecks
             throw new ArgumentException($"{name} has a negative shape ({a.Rows} x {a.ColumnCount}).", name);
         if (a.RowOffsets.Length != (long)a.Rows + 1)
             throw new ArgumentException($"{name}.RowOffsets has {a.RowOffsets.Length} entries but {a.Rows} rows need {a.Rows + 1}.", name);
-        if (requiresValues && a.Values.Length != a.Columns.Length)
-            throw new ArgumentException($"{name}.Values has {a.Values.Length} entries but {name}.Columns has {a.Columns.Length}; a weighted declaration needs one value per entry (or declare Adjacency = Adjacency.Pattern).", name);
+        if (requiresValues && a.Values.Length != a.ColumnIndices.Length)
+            throw new ArgumentException($"{name}.Values has {a.Values.Length} entries but {name}.ColumnIndices has {a.ColumnIndices.Length}; a weighted declaration needs one value per entry (or declare Adjacency = Adjacency.Pattern).", name);
         SameAccelerator(BufferOf(a.RowOffsets), accelerator, name);
-        if (a.Columns.Length > 0) SameAccelerator(BufferOf(a.Columns), accelerator, name);
+        if (a.ColumnIndices.Length > 0) SameAccelerator(BufferOf(a.ColumnIndices), accelerator, name);
         if (requiresValues && a.Values.Length > 0) SameAccelerator(BufferOf(a.Values), accelerator, name);
     }
 

@@ -111,7 +111,7 @@ public sealed class DegreeSortedPartition
         ArgumentNullException.ThrowIfNull(matrix);
         if (options == default) options = new PartitionOptions(12, 32);
         options.Validate();
-        return Build(matrix.RowOffsets, matrix.Rows, options, FingerprintOf(matrix.RowOffsets, matrix.Columns));
+        return Build(matrix.RowOffsets, matrix.Rows, options, FingerprintOf(matrix.RowOffsets, matrix.ColumnIndices));
     }
 
     internal static DegreeSortedPartition Build(int[] rowOffsets, int rows, PartitionOptions options, ulong fingerprint)

@@ -33,7 +33,7 @@ namespace Demo
                     float acc = 0f;
                     for (int e = start; e < end; e++)
                     {
-                        float source = x.Data[(long)a.Columns[e] * dim + c];
+                        float source = x.Data[(long)a.ColumnIndices[e] * dim + c];
                         acc += source;
                     }
                     if (end > start)

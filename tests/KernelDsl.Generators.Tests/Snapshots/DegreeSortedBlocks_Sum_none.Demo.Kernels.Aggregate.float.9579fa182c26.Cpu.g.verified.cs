@@ -14,7 +14,7 @@ namespace Demo
             {
                 global::KernelDsl.CsrMatrix<float> csr = a.DangerousGetHostArrays();
                 int[] rowOffsets = csr.RowOffsets;
-                int[] columns = csr.Columns;
+                int[] columns = csr.ColumnIndices;
                 float[] values = csr.Values!;
                 float[] source = x.HostArray;
                 float[] output = y.HostArray;

@@ -14,7 +14,7 @@ namespace Demo
             {
                 global::KernelDsl.CsrMatrix<double> csr = a.DangerousGetHostArrays();
                 int[] rowOffsets = csr.RowOffsets;
-                int[] columns = csr.Columns;
+                int[] columns = csr.ColumnIndices;
                 double[] values = csr.Values!;
                 double[] source = x.HostArray;
                 double[] output = y.HostArray;

@@ -34,7 +34,7 @@ namespace Demo
                     for (int e = start; e < end; e++)
                     {
                         double edge = a.Values[e];
-                        double source = x.Data[(long)a.Columns[e] * dim + c];
+                        double source = x.Data[(long)a.ColumnIndices[e] * dim + c];
                         acc += ((edge * global::System.Math.Max(source, 0)) + 0.5d);
                     }
                     if (end > start)

@@ -41,7 +41,7 @@ namespace Demo
                     {
                         int neighbour = q / k;
                         int e = start + neighbour;
-                        long source = (long)a.Columns[e] * k + (q - neighbour * k);
+                        long source = (long)a.ColumnIndices[e] * k + (q - neighbour * k);
                         global::ILGPU.Atomic.Add(ref accumulator[(int)x.Indices[source]], a.Values[e] * x.Values[source]);
                     }
                 }

@@ -43,7 +43,7 @@ namespace Demo
                     {
                         int neighbour = q / k;
                         int e = start + neighbour;
-                        long slot = (long)a.Columns[e] * k + (q - neighbour * k);
+                        long slot = (long)a.ColumnIndices[e] * k + (q - neighbour * k);
                         global::ILGPU.Atomic.Add(ref dx.Values[slot], a.Values[e] * staged[(int)x.Indices[slot]]);
                     }
                 }

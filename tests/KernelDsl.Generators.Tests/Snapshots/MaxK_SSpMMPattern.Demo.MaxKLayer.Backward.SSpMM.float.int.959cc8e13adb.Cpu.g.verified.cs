@@ -32,7 +32,7 @@ namespace Demo
                     global::System.Array.Clear(acc, 0, size);
                     for (int row = parts[part]; row < parts[part + 1]; row++)
                     {
-                        OuterRow(row, csr.RowOffsets, csr.Columns, gradient, features.Indices, acc, dim, k);
+                        OuterRow(row, csr.RowOffsets, csr.ColumnIndices, gradient, features.Indices, acc, dim, k);
                     }
                     partial[part] = acc;
                 });

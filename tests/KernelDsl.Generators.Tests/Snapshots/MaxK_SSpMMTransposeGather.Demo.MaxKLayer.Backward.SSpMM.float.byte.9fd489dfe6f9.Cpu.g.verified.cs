@@ -24,7 +24,7 @@ namespace Demo
                 {
                     for (int row = blocks[block]; row < blocks[block + 1]; row++)
                     {
-                        NativeRow(row, transposed.RowOffsets, transposed.Columns, transposed.Values!, gradient, features.Indices, output.Values, output.Indices, dim, k);
+                        NativeRow(row, transposed.RowOffsets, transposed.ColumnIndices, transposed.Values!, gradient, features.Indices, output.Values, output.Indices, dim, k);
                     }
                 });
             }

@@ -35,7 +35,7 @@ namespace Demo
                     float acc = 0f;
                     for (int e = start; e < end; e++)
                     {
-                        acc += at.Values[e] * dy.Data[(long)at.Columns[e] * dim + column];
+                        acc += at.Values[e] * dy.Data[(long)at.ColumnIndices[e] * dim + column];
                     }
                     dx.Values[slot] = acc;
                     dx.Indices[slot] = column;

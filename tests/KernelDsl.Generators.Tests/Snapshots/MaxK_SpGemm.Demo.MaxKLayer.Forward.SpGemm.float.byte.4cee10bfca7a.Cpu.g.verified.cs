@@ -23,7 +23,7 @@ namespace Demo
                 {
                     for (int row = blocks[block]; row < blocks[block + 1]; row++)
                     {
-                        NativeRow(row, csr.RowOffsets, csr.Columns, csr.Values!, features.Values, features.Indices, output, dim, k);
+                        NativeRow(row, csr.RowOffsets, csr.ColumnIndices, csr.Values!, features.Values, features.Indices, output, dim, k);
                     }
                 });
             }

@@ -32,7 +32,7 @@ namespace Demo
                     for (int e = start; e < end; e++)
                     {
                         float edge = a.Values[e];
-                        float source = x.Data[(long)a.Columns[e] * dim + c];
+                        float source = x.Data[(long)a.ColumnIndices[e] * dim + c];
                         acc += (edge * global::System.MathF.Tanh(source));
                     }
                     if (end > start)

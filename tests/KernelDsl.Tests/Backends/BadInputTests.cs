@@ -97,7 +97,7 @@ public sealed class BadInputTests : IDisposable
         var broken = new CsrMatrix<float>(2, 2, [0, 1, 2], [0, 7], [1f, 1f]);
         var ex = Assert.Throws<CsrFormatException>(() => _native.Upload(broken));
         Assert.Equal("matrix", ex.ParamName);
-        Assert.Contains("Columns[1] = 7", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ColumnIndices[1] = 7", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -42,9 +42,9 @@ public sealed class BenchNetlistTests
         var near = graph["near"].Adjacency;
         var transposed = near.Transpose();
         Assert.Equal(near.RowOffsets, transposed.RowOffsets);
-        Assert.Equal(near.Columns, transposed.Columns);
+        Assert.Equal(near.ColumnIndices, transposed.ColumnIndices);
         for (int c = 0; c < near.Rows; c++)
-            for (int e = near.RowOffsets[c]; e < near.RowOffsets[c + 1]; e++) Assert.NotEqual(c, near.Columns[e]);
+            for (int e = near.RowOffsets[c]; e < near.RowOffsets[c + 1]; e++) Assert.NotEqual(c, near.ColumnIndices[e]);
         // Levels: a combinational gate is one deeper than its deepest non-DFF driver.
         var level = netlist.Gates.Select((g, i) => (g.Output, Level: netlist.GateLevels[i], g.Type)).ToDictionary(x => x.Output);
         for (int i = 0; i < netlist.Gates.Count; i++)

@@ -26,8 +26,8 @@ public sealed class CircuitNetDesignTests
             if (cellList[c].Center is not { } p) { Assert.Equal(0, near.Degree(c)); continue; }
             for (int e = near.RowOffsets[c]; e < near.RowOffsets[c + 1]; e++)
             {
-                Assert.NotEqual(c, near.Columns[e]);
-                var q = cellList[near.Columns[e]].Center!.Value;
+                Assert.NotEqual(c, near.ColumnIndices[e]);
+                var q = cellList[near.ColumnIndices[e]].Center!.Value;
                 Assert.True(Math.Sqrt((p.X - q.X) * (p.X - q.X) + (p.Y - q.Y) * (p.Y - q.Y)) <= CircuitNetDesign.NearRadius);
             }
         }

@@ -5,12 +5,30 @@ namespace KernelDsl.Tests.Formats;
 
 public sealed class CsrMatrixTests
 {
+    /// <summary>
+    /// One meaning per name across the public API: "Columns" is a count (DenseMatrix, DenseBuffer, views), so the CSR
+    /// column-index arrays are ColumnIndices, and the old name is gone rather than aliased.
+    /// </summary>
+    [Fact]
+    public void ColumnsIsACountEverywhereAndCsrIndicesAreColumnIndices()
+    {
+        var members = typeof(CsrMatrix<>).Assembly.GetExportedTypes()
+            .SelectMany(t => t.GetMembers(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+            .Where(m => m.Name == "Columns")
+            .Select(m => (m.DeclaringType!.Name, Type: m is System.Reflection.PropertyInfo p ? p.PropertyType : ((System.Reflection.FieldInfo)m).FieldType))
+            .ToList();
+        Assert.NotEmpty(members);
+        Assert.All(members, m => Assert.True(m.Type == typeof(int), $"{m.Name}.Columns is a {m.Type.Name}, not a count"));
+        Assert.NotNull(typeof(CsrMatrix<float>).GetProperty("ColumnIndices"));
+        Assert.NotNull(typeof(CsrView<float>).GetField("ColumnIndices"));
+    }
+
     [Fact]
     public void FromCooSortsRowsAndColumnsStably()
     {
         var m = CsrMatrix<float>.FromCoo(3, 4, [2, 0, 2, 0, 2], [1, 3, 0, 3, 1], [1f, 2f, 3f, 4f, 5f]);
         Assert.Equal([0, 2, 2, 5], m.RowOffsets);
-        Assert.Equal([3, 3, 0, 1, 1], m.Columns);
+        Assert.Equal([3, 3, 0, 1, 1], m.ColumnIndices);
         Assert.Equal([2f, 4f, 3f, 1f, 5f], m.Values!);
         m.Validate();
     }
@@ -45,7 +63,7 @@ public sealed class CsrMatrixTests
     {
         var m = CsrMatrix<float>.FromEdges(3, [(0, 1), (2, 2)], symmetric: true);
         Assert.Equal([0, 1, 2, 3], m.RowOffsets);
-        Assert.Equal([1, 0, 2], m.Columns);
+        Assert.Equal([1, 0, 2], m.ColumnIndices);
     }
 
     [Theory]
@@ -81,13 +99,13 @@ public sealed class CsrMatrixTests
         for (int r = 0; r < m.Rows; r++)
             for (int e = m.RowOffsets[r]; e < m.RowOffsets[r + 1]; e++)
             {
-                int c = m.Columns[e];
-                var span = t.Columns.AsSpan(t.RowOffsets[c], t.Degree(c));
+                int c = m.ColumnIndices[e];
+                var span = t.ColumnIndices.AsSpan(t.RowOffsets[c], t.Degree(c));
                 Assert.Contains(r, span.ToArray());
             }
         var tt = t.Transpose();
         Assert.Equal(m.RowOffsets, tt.RowOffsets);
-        Assert.Equal(m.Columns, tt.Columns);
+        Assert.Equal(m.ColumnIndices, tt.ColumnIndices);
         Assert.Equal(m.Values!, tt.Values!);
     }
 
@@ -107,7 +125,7 @@ public sealed class CsrMatrixTests
         var m = CsrMatrix<float>.FromCoo(4, 4, [0, 0, 1, 3], [1, 3, 0, 0], [1f, 2f, 3f, 4f]);
         var sub = m.InducedSubgraph([3, 0]);
         Assert.Equal([0, 1, 2], sub.RowOffsets);
-        Assert.Equal([1, 0], sub.Columns);
+        Assert.Equal([1, 0], sub.ColumnIndices);
         Assert.Equal([4f, 2f], sub.Values!);
     }
 
@@ -116,7 +134,7 @@ public sealed class CsrMatrixTests
     {
         var a = RMatGenerator.Generate<float>(4096, 40000, 1);
         var b = RMatGenerator.Generate<float>(4096, 40000, 1);
-        Assert.Equal(a.Columns, b.Columns);
+        Assert.Equal(a.ColumnIndices, b.ColumnIndices);
         var skewed = a.DegreeStatistics();
         var uniform = RMatGenerator.Generate<float>(4096, 40000, 1, 0.25, 0.25, 0.25).DegreeStatistics();
         Assert.True(skewed.Max > 4 * uniform.Max, $"R-MAT max degree {skewed.Max} vs uniform {uniform.Max}");

@@ -180,7 +180,7 @@ public sealed class HeteroLayerTests(IlgpuCpuFixture fixture) : IClassFixture<Il
 
         // A relation of the right size whose columns point outside it: refused at preparation, naming the relation.
         var near = g["near"].Adjacency;
-        var broken = new CsrMatrix<float>(near.Rows, near.ColumnCount, near.RowOffsets, near.Columns.Select(c => c + near.ColumnCount).ToArray(), near.Values);
+        var broken = new CsrMatrix<float>(near.Rows, near.ColumnCount, near.RowOffsets, near.ColumnIndices.Select(c => c + near.ColumnCount).ToArray(), near.Values);
         var invalid = Assert.Throws<ArgumentException>(() => CircuitLayers.CircuitConv(execution, g["drives"].Adjacency, g["feeds"].Adjacency, broken));
         Assert.Equal("near", invalid.ParamName);
         Assert.Contains("relation 'near' is not a valid CSR matrix", invalid.Message, StringComparison.Ordinal);

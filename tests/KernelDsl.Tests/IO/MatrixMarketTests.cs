@@ -14,7 +14,7 @@ public sealed class MatrixMarketTests
         var m = Csr("%%MatrixMarket matrix coordinate real general\n% comment\n\n3 4 3\n1 2 0.5\n3 4 -2e1\n1 1 1\n");
         Assert.Equal((3, 4, 3), (m.Rows, m.ColumnCount, m.Nonzeros));
         Assert.Equal([0, 2, 2, 3], m.RowOffsets);
-        Assert.Equal([0, 1, 3], m.Columns);
+        Assert.Equal([0, 1, 3], m.ColumnIndices);
         Assert.Equal([1.0, 0.5, -20.0], m.Values!);
     }
 
@@ -24,7 +24,7 @@ public sealed class MatrixMarketTests
         var s = Csr("%%MatrixMarket matrix coordinate integer symmetric\n2 2 2\n1 1 4\n2 1 3\n");
         Assert.Equal([4.0, 3.0, 3.0], s.Values!);
         var k = Csr("%%MatrixMarket matrix coordinate real skew-symmetric\n2 2 1\n2 1 3\n");
-        Assert.Equal([1, 0], k.Columns);
+        Assert.Equal([1, 0], k.ColumnIndices);
         Assert.Equal([-3.0, 3.0], k.Values!);
         var p = Csr("%%MatrixMarket matrix coordinate pattern symmetric\n3 3 2\n2 1\n3 3\n");
         Assert.False(p.HasValues);
@@ -93,7 +93,7 @@ public sealed class MatrixMarketTests
         MatrixMarket.Write(w, m);
         var back = MatrixMarket.ReadCsr<double>(new StringReader(w.ToString()), "rt.mtx");
         Assert.Equal(m.RowOffsets, back.RowOffsets);
-        Assert.Equal(m.Columns, back.Columns);
+        Assert.Equal(m.ColumnIndices, back.ColumnIndices);
         Assert.Equal(m.Values!, back.Values!);
         var pattern = m.AsPattern();
         w = new StringWriter();
@@ -112,7 +112,7 @@ public sealed class MatrixMarketTests
         Assert.Equal((header.Rows, header.Columns), (m.Rows, m.ColumnCount));
         long diagonal = 0;
         for (int r = 0; r < Math.Min(m.Rows, m.ColumnCount); r++)
-            for (int e = m.RowOffsets[r]; e < m.RowOffsets[r + 1]; e++) if (m.Columns[e] == r) diagonal++;
+            for (int e = m.RowOffsets[r]; e < m.RowOffsets[r + 1]; e++) if (m.ColumnIndices[e] == r) diagonal++;
         long expected = header.Symmetry == MatrixMarketSymmetry.General ? header.Entries : 2 * header.Entries - diagonal;
         Assert.Equal(expected, m.Nonzeros);
     }

@@ -80,7 +80,7 @@ public sealed class BufferIsolationTests
 
         void Corrupt(int[] array) => Array.Fill(array, 50_000_000);
         var host = ab.ToHost();
-        Corrupt(host.Columns);
+        Corrupt(host.ColumnIndices);
         Corrupt(host.RowOffsets);
         var cbHost = cb.ToHost();
         Array.Fill(cbHost.Indices, (byte)250);

@@ -104,7 +104,7 @@ public sealed class DegreeSortedPartitionTests
         Assert.Contains("rows", size.Message, StringComparison.Ordinal);
 
         // Same size, one column moved: a changed structure.
-        var columns = (int[])graph.Columns.Clone();
+        var columns = (int[])graph.ColumnIndices.Clone();
         columns[0] = (columns[0] + 1) % graph.ColumnCount;
         var moved = DegreeSortedPartition.Build(new CsrMatrix<float>(graph.Rows, graph.ColumnCount, graph.RowOffsets, columns, graph.Values));
         Assert.Contains("different structure", Assert.Throws<ArgumentException>(() => a.UsePlan(moved)).Message, StringComparison.Ordinal);

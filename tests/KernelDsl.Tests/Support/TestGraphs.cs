@@ -97,6 +97,6 @@ public static class TestGraphs
     {
         var values = new float[m.Nonzeros];
         for (int i = 0; i < values.Length; i++) values[i] = (float)(rng.NextDouble() * 2 - 1);
-        return new CsrMatrix<float>(m.Rows, m.ColumnCount, m.RowOffsets, m.Columns, values);
+        return new CsrMatrix<float>(m.Rows, m.ColumnCount, m.RowOffsets, m.ColumnIndices, values);
     }
 }

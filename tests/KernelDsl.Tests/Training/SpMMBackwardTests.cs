@@ -32,7 +32,7 @@ public sealed class SpMMBackwardTests(IlgpuCpuFixture fixture) : IClassFixture<I
             for (int e = start; e < end; e++)
             {
                 double w = (weighted ? a.Values![e] : 1.0) / (mean ? end - start : 1);
-                for (int c = 0; c < dy.Columns; c++) dx[a.Columns[e] * dy.Columns + c] += w * dy[i, c];
+                for (int c = 0; c < dy.Columns; c++) dx[a.ColumnIndices[e] * dy.Columns + c] += w * dy[i, c];
             }
         }
         return dx;

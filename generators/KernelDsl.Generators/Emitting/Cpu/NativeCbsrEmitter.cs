@@ -155,7 +155,7 @@ internal static class NativeCbsrEmitter
             w.Line($"{t}[] output = y.HostArray;");
             w.Line("int dim = y.Columns;");
             w.Line("int k = x.K;");
-            CsrBlocks(w, "a", $"NativeRow(row, csr.RowOffsets, csr.Columns, {(Weighted(spec) ? "csr.Values!, " : "")}features.Values, features.Indices, output, dim, k);");
+            CsrBlocks(w, "a", $"NativeRow(row, csr.RowOffsets, csr.ColumnIndices, {(Weighted(spec) ? "csr.Values!, " : "")}features.Values, features.Indices, output, dim, k);");
         }
         w.Line();
         w.Line("/// <summary>y[row, :] = Σ over the row's edges of a_ij · x[j, :], adding the k kept entries of x[j] at their columns.</summary>");
@@ -210,7 +210,7 @@ internal static class NativeCbsrEmitter
                 w.Line($"{t}[] acc = part == 0 ? output.Values : global::System.Buffers.ArrayPool<{t}>.Shared.Rent(size);");
                 w.Line("global::System.Array.Clear(acc, 0, size);");
                 using (w.Block("for (int row = parts[part]; row < parts[part + 1]; row++)"))
-                    w.Line($"OuterRow(row, csr.RowOffsets, csr.Columns, {(Weighted(spec) ? "csr.Values!, " : "")}gradient, features.Indices, acc, dim, k);");
+                    w.Line($"OuterRow(row, csr.RowOffsets, csr.ColumnIndices, {(Weighted(spec) ? "csr.Values!, " : "")}gradient, features.Indices, acc, dim, k);");
                 w.Line("partial[part] = acc;");
             }
             w.Line("});");
@@ -254,7 +254,7 @@ internal static class NativeCbsrEmitter
             w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> output = dx.DangerousGetHostArrays();");
             w.Line("int dim = dy.Columns;");
             w.Line("int k = x.K;");
-            CsrBlocks(w, "at", $"NativeRow(row, transposed.RowOffsets, transposed.Columns, {(Weighted(spec) ? "transposed.Values!, " : "")}gradient, features.Indices, output.Values, output.Indices, dim, k);");
+            CsrBlocks(w, "at", $"NativeRow(row, transposed.RowOffsets, transposed.ColumnIndices, {(Weighted(spec) ? "transposed.Values!, " : "")}gradient, features.Indices, output.Values, output.Indices, dim, k);");
         }
         w.Line();
         w.Line("/// <summary>dX[j, t] = Σ over Aᵀ's row j of a_ij · dY[i, idx[j, t]]; the gradient keeps x's indices.</summary>");

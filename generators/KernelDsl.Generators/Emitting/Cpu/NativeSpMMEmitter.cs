@@ -43,7 +43,7 @@ internal static class NativeSpMMEmitter
         {
             w.Line($"global::KernelDsl.CsrMatrix<{t}> csr = a.DangerousGetHostArrays();");
             w.Line("int[] rowOffsets = csr.RowOffsets;");
-            w.Line("int[] columns = csr.Columns;");
+            w.Line("int[] columns = csr.ColumnIndices;");
             if (Weighted(spec)) w.Line($"{t}[] values = csr.Values!;");
             w.Line($"{t}[] source = x.HostArray;");
             w.Line($"{t}[] output = y.HostArray;");

@@ -175,7 +175,7 @@ internal static class IlgpuCbsrEmitter
                 {
                     w.Line("int neighbour = q / k;");
                     w.Line("int e = start + neighbour;");
-                    w.Line("long source = (long)a.Columns[e] * k + (q - neighbour * k);");
+                    w.Line("long source = (long)a.ColumnIndices[e] * k + (q - neighbour * k);");
                     w.Line($"{Ilgpu}.Atomic.Add(ref accumulator[(int)x.Indices[source]], {Edge(spec, "a")} * x.Values[source]);");
                 }
             }
@@ -227,7 +227,7 @@ internal static class IlgpuCbsrEmitter
                 w.Line($"{spec.IndexType} column = x.Indices[slot];");
                 w.Line($"{spec.ElementType} acc = 0f;");
                 using (w.Block("for (int e = start; e < end; e++)"))
-                    w.Line($"acc += {Edge(spec, "at")} * dy.Data[(long)at.Columns[e] * dim + column];");
+                    w.Line($"acc += {Edge(spec, "at")} * dy.Data[(long)at.ColumnIndices[e] * dim + column];");
                 w.Line("dx.Values[slot] = acc;");
                 w.Line("dx.Indices[slot] = column;");
             }
@@ -264,7 +264,7 @@ internal static class IlgpuCbsrEmitter
                 {
                     w.Line("int neighbour = q / k;");
                     w.Line("int e = start + neighbour;");
-                    w.Line("long slot = (long)a.Columns[e] * k + (q - neighbour * k);");
+                    w.Line("long slot = (long)a.ColumnIndices[e] * k + (q - neighbour * k);");
                     w.Line($"{Ilgpu}.Atomic.Add(ref dx.Values[slot], {Edge(spec, "a")} * staged[(int)x.Indices[slot]]);");
                 }
             }

@@ -156,7 +156,7 @@ internal static class IlgpuSpMMEmitter
         {
             string message = MessageRenderer.Scalar(spec, "edge", "source");
             if (MessageRenderer.Uses(message, "edge")) w.Line($"{t} edge = {edge};");
-            w.Line($"{t} source = x.Data[(long)a.Columns[e] * dim + c];");
+            w.Line($"{t} source = x.Data[(long)a.ColumnIndices[e] * dim + c];");
             w.Line(target + message + ";");
         }
         w.Line($"{t} acc = {Zero(spec)};");

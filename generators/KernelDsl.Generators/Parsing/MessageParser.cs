@@ -119,6 +119,8 @@ internal static class MessageParser
         foreach (var node in body.DescendantNodesAndSelf())
         {
             ct.ThrowIfCancellationRequested();
+            // What a throw throws is part of that one mistake (KDSL4007), not a second one (the exception's `new`).
+            if (node.Ancestors().TakeWhile(a => a != body).Any(a => a is ThrowStatementSyntax or ThrowExpressionSyntax)) continue;
             var location = LocationInfo.From(node);
             switch (node)
             {

@@ -94,6 +94,12 @@ internal static class SpMMParser
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText,
                     "expected ComputeStream, CsrBuffer<T>, DenseBuffer<T> (or AcceleratorStream, CsrView<T>, DenseView<T>)"));
+                // One mistake, one diagnostic: the refused parameter stands in for the operand its place holds (a `float[] x`
+                // is the input written wrong), so no "missing operand" follows it.
+                if (stream is null && i == 0) stream = parameterName;
+                else if (sparse is null && i <= 1) sparse = parameterName;
+                else if (input is null) input = parameterName;
+                else output ??= parameterName;
                 continue;
             }
             // A recognized operand with a fault still fills its slot below, so no "missing operand" follows.
@@ -127,6 +133,9 @@ internal static class SpMMParser
                 default:
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOperand, location, parameterName, typeText,
                         "it is out of place or one too many; the order is (stream, sparse adjacency, input features, output)"));
+                    // Out of place but present: its operand is not also "missing".
+                    if (role == OperandRole.Stream) stream ??= parameterName;
+                    else if (role == OperandRole.Sparse) sparse ??= parameterName;
                     break;
             }
         }

@@ -237,15 +237,15 @@ public sealed class CsrBuffer<T> : IDisposable where T : unmanaged, INumber<T>
     private sealed record PlanKey(PartitionOptions Options);
     private sealed record ChunksKey(int MaxEdges);
 
-    private sealed record PlanEntry(DegreeSortedPartition Plan, MemoryBuffer1D<int, Stride1D.Dense>[]? Device) : IDisposable
+    /// <summary>A cache entry with device copies (null on the native backend), freed with the entry.</summary>
+    private abstract record WithDeviceCopies(MemoryBuffer1D<int, Stride1D.Dense>[]? Device) : IDisposable
     {
         public void Dispose() { foreach (var buffer in Device ?? []) buffer.Dispose(); }
     }
 
-    private sealed record ChunksEntry(RowChunks Host, MemoryBuffer1D<int, Stride1D.Dense>[]? Device) : IDisposable
-    {
-        public void Dispose() { foreach (var buffer in Device ?? []) buffer.Dispose(); }
-    }
+    private sealed record PlanEntry(DegreeSortedPartition Plan, MemoryBuffer1D<int, Stride1D.Dense>[]? Device) : WithDeviceCopies(Device);
+
+    private sealed record ChunksEntry(RowChunks Host, MemoryBuffer1D<int, Stride1D.Dense>[]? Device) : WithDeviceCopies(Device);
 
     /// <inheritdoc />
     public void Dispose()

@@ -35,8 +35,4 @@ public static class WarpMath
         }
         return value;
     }
-
-    /// <summary>The value of <paramref name="value"/> in the warp's highest lane, returned to every lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Last(int value) => ILGPU.Warp.Shuffle(value, ILGPU.Warp.WarpSize - 1);
 }

@@ -15,8 +15,9 @@ namespace KernelDsl.Generators.Analyzers;
 /// <summary>
 /// Every KernelDsl rule, live in the IDE while typing: the declaration shape (<see cref="DeclarationShape.Problems"/>)
 /// and everything the parsers check — operands, attribute arguments, schedules, messages, heterogeneous layers — by
-/// running the very parsers the generator runs. The generator reports only KDSL9001 (its own failure), so each rule is
-/// reported once. The declaration's family comes from the registry the generator registers (<see cref="KernelFamilies"/>).
+/// running the very parsers the generator runs (<see cref="KernelFamily.Rules"/>). It stays silent in the command-line
+/// compiler, where the generator reports the same rules (<see cref="ReportingHost"/>), so each rule is reported once.
+/// The declaration's family comes from the registry the generator registers (<see cref="KernelFamilies"/>).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class KernelDeclarationAnalyzer : DiagnosticAnalyzer
@@ -36,7 +37,8 @@ public sealed class KernelDeclarationAnalyzer : DiagnosticAnalyzer
     private static void Analyze(SyntaxNodeAnalysisContext context)
     {
         var syntax = (MethodDeclarationSyntax)context.Node;
-        if (syntax.AttributeLists.Count == 0) return; // the cheap test first: most methods carry no attribute
+        // The cheap tests first: most methods carry no attribute; in the command-line compiler the generator reports.
+        if (syntax.AttributeLists.Count == 0 || ReportingHost.GeneratorReports) return;
         if (context.SemanticModel.GetDeclaredSymbol(syntax, context.CancellationToken) is not IMethodSymbol method) return;
         foreach (var attribute in method.GetAttributes())
         {
@@ -45,11 +47,7 @@ public sealed class KernelDeclarationAnalyzer : DiagnosticAnalyzer
                 || reference.SyntaxTree != syntax.SyntaxTree || !syntax.Span.Contains(reference.Span)) continue;
             if (KernelFamilies.ByAttribute(OperandClassifier.MetadataName(type)) is not { } family) continue;
             var declaration = new KernelDeclaration(syntax, method, attribute, context.Compilation);
-            var problems = DeclarationShape.Problems(syntax, method, requireVoid: family.ReturnsVoid);
-            var found = family.Diagnose(declaration, context.CancellationToken);
-            // With two kernel attributes the intended kernel is unknown: KDSL1008 alone, not the first attribute's rules.
-            bool ambiguous = problems.Any(p => p.Id == DiagnosticDescriptors.SeveralKernelAttributes.Id);
-            foreach (var problem in problems.Concat(ambiguous ? [] : found.Where(d => d.Id != DiagnosticDescriptors.GeneratorException.Id)))
+            foreach (var problem in family.Diagnose(declaration, context.CancellationToken))
                 context.ReportDiagnostic(problem.ToDiagnostic(context.Compilation));
             return;
         }

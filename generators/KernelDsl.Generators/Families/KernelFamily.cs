@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using KernelDsl.Generators.Diagnostics;
 using KernelDsl.Generators.Emitting;
@@ -37,8 +38,24 @@ internal abstract class KernelFamily
     /// <summary>Whether declarations return void (a [HeteroLayer] returns the prepared layer).</summary>
     public bool ReturnsVoid { get; }
 
-    /// <summary>Every diagnostic the family's parser finds in <paramref name="declaration"/> (the analyzer's view).</summary>
+    /// <summary>Every rule <paramref name="declaration"/> breaks (see <see cref="Rules"/>), as the analyzer reports them.</summary>
     public abstract EquatableArray<DiagnosticInfo> Diagnose(KernelDeclaration declaration, CancellationToken ct);
+
+    /// <summary>
+    /// The rules one declaration breaks, whoever reports them (<see cref="ReportingHost"/>): the shape rules every family
+    /// shares, then what the family's parser found (<paramref name="parsed"/>, KDSL9001 included). A method is reported
+    /// once, through its first kernel attribute; with two of them the intended kernel is unknown, so KDSL1008 stands
+    /// alone, without the first attribute's rules.
+    /// </summary>
+    public EquatableArray<DiagnosticInfo> Rules(KernelDeclaration declaration, EquatableArray<DiagnosticInfo> parsed)
+    {
+        var first = DeclarationShape.KernelAttributes(declaration.Method).FirstOrDefault();
+        if (first is not null && first.ApplicationSyntaxReference?.Span != declaration.Attribute.ApplicationSyntaxReference?.Span)
+            return new EquatableArray<DiagnosticInfo>(parsed.Where(d => d.Id == DiagnosticDescriptors.GeneratorException.Id).ToArray());
+        var problems = DeclarationShape.Problems(declaration.Syntax, declaration.Method, requireVoid: ReturnsVoid);
+        bool ambiguous = problems.Any(p => p.Id == DiagnosticDescriptors.SeveralKernelAttributes.Id);
+        return new EquatableArray<DiagnosticInfo>(problems.Concat(ambiguous ? parsed.Where(d => d.Id == DiagnosticDescriptors.GeneratorException.Id) : parsed).ToArray());
+    }
 
     /// <summary>Adds the family's parse step and its source output to the generator's pipeline.</summary>
     public abstract void Register(IncrementalGeneratorInitializationContext context);
@@ -58,33 +75,37 @@ internal sealed class KernelFamily<TSpec> : KernelFamily where TSpec : class, ID
         _emit = emit;
     }
 
-    public override EquatableArray<DiagnosticInfo> Diagnose(KernelDeclaration declaration, CancellationToken ct) => _parse(declaration, ct).Diagnostics;
+    public override EquatableArray<DiagnosticInfo> Diagnose(KernelDeclaration declaration, CancellationToken ct) =>
+        new(Rules(declaration, _parse(declaration, ct).Diagnostics).Where(d => d.Id != DiagnosticDescriptors.GeneratorException.Id).ToArray());
 
     public override void Register(IncrementalGeneratorInitializationContext context)
     {
         var parse = _parse;
         var emit = _emit;
+        var family = this;
         var results = context.SyntaxProvider
             .ForAttributeWithMetadataName(Attribute,
                 static (node, _) => node is MethodDeclarationSyntax,
                 (ctx, ct) =>
                 {
                     var declaration = KernelDeclaration.From(ctx);
-                    return parse(declaration, ct) with { Location = LocationInfo.From(declaration.Syntax.Identifier) };
+                    var result = parse(declaration, ct);
+                    return result with { Diagnostics = family.Rules(declaration, result.Diagnostics), Location = LocationInfo.From(declaration.Syntax.Identifier) };
                 })
             .WithTrackingName(TrackingName);
         context.RegisterSourceOutput(results, (spc, result) => Write(spc, result, emit));
     }
 
     /// <summary>
-    /// The generator's side of one parsed declaration. It reports only its own failure (KDSL9001): every other rule comes
-    /// from the analyzer, which runs the same parser while the user types. A refused declaration gets its throwing stub,
-    /// so only the KDSL errors remain to fix.
+    /// The generator's side of one parsed declaration. It reports its own failure (KDSL9001) and, in the command-line
+    /// compiler, every rule the declaration breaks (<see cref="ReportingHost"/>); elsewhere the analyzer reports the
+    /// rules while the user types. A refused declaration gets its throwing stub, so only the KDSL errors remain to fix.
     /// </summary>
     private static void Write(SourceProductionContext spc, ParseResult<TSpec> result, Func<TSpec, IEnumerable<(string Hint, string Text)>> emit)
     {
+        bool rules = ReportingHost.GeneratorReports;
         foreach (var diagnostic in result.Diagnostics)
-            if (diagnostic.Id == DiagnosticDescriptors.GeneratorException.Id) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+            if (rules || diagnostic.Id == DiagnosticDescriptors.GeneratorException.Id) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
         if (result.Spec is { } spec) AddFiles(spc, spec.DeclarationName, result.Location, () => emit(spec));
         else if (result.Stub is { } stub) AddFiles(spc, stub.DeclarationName, result.Location, () => [(StubEmitter.HintName(stub), StubEmitter.Emit(stub))]);
     }

@@ -17,8 +17,8 @@ internal static class DeclarationShape
     /// <summary>
     /// The shape rules (KDSL1001 static partial without a body, KDSL1002 partial containing types, KDSL1005 void
     /// return when <paramref name="requireVoid"/>, KDSL1006 not generic, KDSL1007 a file-local type, __arglist or a
-    /// reserved member name, KDSL1008 one kernel attribute). <see cref="Analyzers.KernelDeclarationAnalyzer"/>
-    /// reports them live in the IDE; the parsers only use them to refuse to generate, so no rule is reported twice.
+    /// reserved member name, KDSL1008 one kernel attribute), reported with the parser's findings by
+    /// <see cref="Families.KernelFamily.Rules"/>; the parsers only use them to refuse to generate.
     /// </summary>
     public static List<DiagnosticInfo> Problems(MethodDeclarationSyntax syntax, IMethodSymbol method, bool requireVoid)
     {

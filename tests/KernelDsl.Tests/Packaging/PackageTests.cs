@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Diagnostics;
 using System.IO.Compression;
 using KernelDsl.Tests.Support;
@@ -110,11 +111,13 @@ public sealed class PackageTests(ITestOutputHelper output)
             File.WriteAllText(Path.Combine(readmeConsumer, "Program.cs"), example);
             File.WriteAllText(Path.Combine(readmeConsumer, "graph.mtx"),
                 "%%MatrixMarket matrix coordinate pattern general\n4 4 6\n1 2\n2 1\n2 3\n3 4\n4 1\n4 2\n");
-            string output = Dotnet(readmeConsumer, ["run", "-c", "Release"], ("NUGET_PACKAGES", packages), ("KERNELDSL_BACKEND", "native"));
-            Assert.Contains("y: 256 values; dh:", output, StringComparison.Ordinal);
+            string ran = Dotnet(readmeConsumer, ["run", "-c", "Release"], ("NUGET_PACKAGES", packages), ("KERNELDSL_BACKEND", "native"));
+            Assert.Contains("y: 256 values; dh:", ran, StringComparison.Ordinal);
 
-            // A typical mistake: the package's analyzer reports it in `dotnet build`, at the file and line, with its rule
-            // (the generator writes a throwing stub for the refused method, so no C# error hides the analyzer's).
+            // Mistakes as a first user makes them, in one build: a kernel in a non-partial type (C# adds CS0751 and CS8795,
+            // and the command-line compiler then skips every analyzer), an operand of the wrong type, a rule of the
+            // attribute, and a C# error elsewhere. Each KDSL rule still reaches `dotnet build`, reported by the generator,
+            // at its file and line, once; the refused kernels with a stub add no C# error of their own.
             File.WriteAllText(Path.Combine(consumer, "Broken.cs"), """
                 using KernelDsl;
                 using KernelDsl.Runtime;
@@ -125,11 +128,29 @@ public sealed class PackageTests(ITestOutputHelper output)
                 {
                     [SpMM(Reduce = Reduce.Max, Backward = true)]
                     public static partial void Aggregate(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y);
+
+                    [SpMM]
+                    public static partial void WrongOperand(ComputeStream stream, CsrBuffer<float> a, float[] x, DenseBuffer<float> y);
+                }
+
+                public static class NotPartial
+                {
+                    [SpMM]
+                    public static partial void Aggregate(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> x, DenseBuffer<float> y);
+                }
+
+                public static class Elsewhere
+                {
+                    public static UnknownType Typo() => default!;
                 }
                 """);
-            string build = Dotnet(consumer, ["build", "-c", "Release"], expectFailure: true, ("NUGET_PACKAGES", packages));
-            Assert.Matches(@"Broken\.cs\(8,\d+\): error KDSL3005", build);
-            Assert.DoesNotContain("CS8795", build, StringComparison.Ordinal);
+            string build = Dotnet(consumer, ["build", "-c", "Release", "--no-incremental"], expectFailure: true, ("NUGET_PACKAGES", packages));
+            var errors = Regex.Matches(build, @"Broken\.cs\((\d+),(\d+)\): error (\w+)").Select(m => $"{m.Groups[3].Value}@{m.Groups[1].Value}:{m.Groups[2].Value}")
+                .Distinct().Order().ToList();
+            output.WriteLine(string.Join("\n", errors));
+            Assert.Equal(["KDSL1002@15:21", "KDSL1004@12:87", "KDSL3005@8:43"], errors.Where(e => e.StartsWith("KDSL", StringComparison.Ordinal)));
+            // C#'s own errors: the non-partial type's two (no stub can be written there) and the typo; none from a stub.
+            Assert.Equal(["CS0246@23:19", "CS0751@18:32", "CS8795@18:32"], errors.Where(e => e.StartsWith("CS", StringComparison.Ordinal)));
         }
         finally
         {

@@ -97,9 +97,50 @@ public sealed class GnnModel : IDisposable
     private readonly DenseBuffer<float> _p, _dp, _selfPart, _logitsGradient;
     private readonly AdamOptimizer _optimizer;
     private readonly int[] _widths;
+    private readonly int _rows;
+    private readonly INodeExchange? _exchange;
+    private readonly DenseBuffer<int>? _rowIds;
     private uint _dropoutSeed;
 
+    /// <summary>A model of the whole dataset in this process.</summary>
     public GnnModel(ComputeBackend backend, NodeDataset data, GnnOptions options)
+        : this(backend, data, options, Inputs(data, options), exchange: null)
+    {
+    }
+
+    /// <summary>
+    /// A model of the rows of <paramref name="data"/> that <paramref name="exchange"/> says this process holds:
+    /// <paramref name="features"/> and <paramref name="propagation"/> are the rows of <see cref="Features(NodeDataset)"/>
+    /// and <see cref="Propagation"/> for the exchange's <see cref="INodeExchange.GlobalIds"/> (halo rows empty), their
+    /// columns the features and [owned | halo] rows. Parameters start as in the one-process model (same seed).
+    /// </summary>
+    public GnnModel(ComputeBackend backend, NodeDataset data, GnnOptions options, CsrMatrix<float> features, CsrMatrix<float> propagation, INodeExchange exchange)
+        : this(backend, data, options, (features, propagation), exchange ?? throw new ArgumentNullException(nameof(exchange)))
+    {
+    }
+
+    private static (CsrMatrix<float> Features, CsrMatrix<float> Propagation) Inputs(NodeDataset data, GnnOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        return (Features(data), Propagation(data, options.Architecture));
+    }
+
+    /// <summary>The input features as the model reads them: each row divided by its sum.</summary>
+    public static CsrMatrix<float> Features(NodeDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return RowNormalised(data.Features);
+    }
+
+    /// <summary>The propagation matrix of <paramref name="architecture"/>: Â for GCN, the mean adjacency for SAGE.</summary>
+    public static CsrMatrix<float> Propagation(NodeDataset data, GnnArchitecture architecture)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return architecture == GnnArchitecture.Sage ? MeanAdjacency(data.Adjacency) : GcnAdjacency(data.Adjacency);
+    }
+
+    private GnnModel(ComputeBackend backend, NodeDataset data, GnnOptions options, (CsrMatrix<float> Features, CsrMatrix<float> Propagation) inputs, INodeExchange? exchange)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(data);
@@ -107,15 +148,26 @@ public sealed class GnnModel : IDisposable
         options.Validate(data);
         _backend = backend;
         _s = backend.DefaultStream;
+        _exchange = exchange;
         Options = options;
         Data = data;
         var rng = new Random(options.Seed);
-        int n = data.Nodes, f = data.Features.ColumnCount, h = options.Hidden, c = data.Classes;
+        int n = exchange?.Rows ?? data.Nodes, f = data.Features.ColumnCount, h = options.Hidden, c = data.Classes;
+        _rows = n;
+        if (inputs.Features.Rows != n || inputs.Features.ColumnCount != f)
+            throw new ArgumentException($"features is {inputs.Features.Rows} x {inputs.Features.ColumnCount} but the model holds {n} rows of {f} features.", "features");
+        if (inputs.Propagation.Rows != n || inputs.Propagation.ColumnCount != n)
+            throw new ArgumentException($"propagation is {inputs.Propagation.Rows} x {inputs.Propagation.ColumnCount} but the model holds {n} rows (owned, then halo); it must be {n} x {n}.", "propagation");
         bool sage = options.Architecture == GnnArchitecture.Sage, maxk = options.Nonlinearity == Nonlinearity.MaxK;
         _widths = Enumerable.Range(0, options.Layers).Select(l => l == options.Layers - 1 ? c : h).ToArray();
 
-        _features = Own(backend.Upload(RowNormalised(data.Features)));
-        _graph = Own(backend.Upload(sage ? MeanAdjacency(data.Adjacency) : GcnAdjacency(data.Adjacency)));
+        _features = Own(backend.Upload(inputs.Features));
+        _graph = Own(backend.Upload(inputs.Propagation));
+        if (exchange is not null)
+        {
+            _rowIds = Own(backend.AllocateDense<int>(n, 1));
+            _rowIds.CopyFrom(exchange.GlobalIds.ToArray());
+        }
         _identity = Own(backend.Upload(new CsrMatrix<float>(n, n, Enumerable.Range(0, n + 1).ToArray(), Enumerable.Range(0, n).ToArray(), Enumerable.Repeat(1f, n).ToArray())));
 
         _w0 = Own(new Parameter(backend, "w0", Parameter.Glorot(f, _widths[0], rng)));
@@ -184,6 +236,7 @@ public sealed class GnnModel : IDisposable
         var t = Timer;
         // Layer 0: sparse features times the weight, then the aggregation.
         t.Time(_s, "SpMM X·W (sparse input)", Phase.Forward, () => GnnKernels.Propagate(_s, _features, _w0.Value, _p));
+        Gather(_p);
         t.Time(_s, "SpMM Â·H (aggregate)", Phase.Forward, () => GnnKernels.Propagate(_s, _graph, _p, _h[0]));
         if (sage)
         {
@@ -199,10 +252,11 @@ public sealed class GnnModel : IDisposable
                 var source = input;
                 if (training && Options.Dropout > 0)
                 {
-                    t.Time(_s, "dropout", Phase.Forward, () => TensorOps.Dropout(_s, input, _z[l], Options.Dropout, DropoutSeed(l)));
+                    t.Time(_s, "dropout", Phase.Forward, () => TensorOps.Dropout(_s, input, _z[l], Options.Dropout, DropoutSeed(l), _rowIds));
                     source = _z[l];
                 }
                 t.Time(_s, "MaxK", Phase.Forward, () => GnnKernels.TopK(_s, source, _zc[l]));
+                Gather(_zc[l]);
                 t.Time(_s, "SpGEMM Â·MaxK(H)", Phase.Forward, () => GnnKernels.PropagateSparse(_s, _graph, _zc[l], _y[l]));
                 if (sage) t.Time(_s, "MaxK backward (scatter)", Phase.Forward, () => GnnKernels.TopKBackward(_s, _zc[l], _z[l]));
             }
@@ -210,7 +264,8 @@ public sealed class GnnModel : IDisposable
             {
                 t.Time(_s, "ReLU", Phase.Forward, () => TensorOps.Relu(_s, input, _z[l]));
                 if (training && Options.Dropout > 0)
-                    t.Time(_s, "dropout", Phase.Forward, () => TensorOps.Dropout(_s, _z[l], _z[l], Options.Dropout, DropoutSeed(l)));
+                    t.Time(_s, "dropout", Phase.Forward, () => TensorOps.Dropout(_s, _z[l], _z[l], Options.Dropout, DropoutSeed(l), _rowIds));
+                Gather(_z[l]);
                 t.Time(_s, "SpMM Â·H (aggregate)", Phase.Forward, () => GnnKernels.Propagate(_s, _graph, _z[l], _y[l]));
             }
             int layer = l;
@@ -237,6 +292,7 @@ public sealed class GnnModel : IDisposable
             if (maxk)
             {
                 t.Time(_s, "SSpMM", Phase.Backward, () => GnnKernels.PropagateSparseBackward(_s, _graph, _dy[layer], _zc[layer], _dzc[layer]));
+                Scatter(_dzc[layer]);
                 if (sage)
                 {
                     t.Time(_s, "GEMM", Phase.Backward, () => _self[layer].Backward(_s, _z[layer], _dh[layer], _dz[layer]));
@@ -247,11 +303,12 @@ public sealed class GnnModel : IDisposable
                 var target = _dh[l - 1];
                 t.Time(_s, "MaxK backward (scatter)", Phase.Backward, () => GnnKernels.TopKBackward(_s, _dzc[layer], target));
                 if (Options.Dropout > 0)
-                    t.Time(_s, "dropout", Phase.Backward, () => TensorOps.Dropout(_s, target, target, Options.Dropout, DropoutSeed(layer)));
+                    t.Time(_s, "dropout", Phase.Backward, () => TensorOps.Dropout(_s, target, target, Options.Dropout, DropoutSeed(layer), _rowIds));
             }
             else
             {
                 t.Time(_s, "SpMM backward Âᵀ·dY", Phase.Backward, () => GnnKernels.PropagateBackward(_s, _graph, _dy[layer], _dz[layer]));
+                Scatter(_dz[layer]);
                 if (sage)
                 {
                     var selfGradient = Scratch(l, _widths[l - 1]);
@@ -259,14 +316,42 @@ public sealed class GnnModel : IDisposable
                     t.Time(_s, "element-wise", Phase.Backward, () => Elementwise.Add(_s, _dz[layer], selfGradient));
                 }
                 if (Options.Dropout > 0)
-                    t.Time(_s, "dropout", Phase.Backward, () => TensorOps.Dropout(_s, _dz[layer], _dz[layer], Options.Dropout, DropoutSeed(layer)));
+                    t.Time(_s, "dropout", Phase.Backward, () => TensorOps.Dropout(_s, _dz[layer], _dz[layer], Options.Dropout, DropoutSeed(layer), _rowIds));
                 t.Time(_s, "ReLU", Phase.Backward, () => TensorOps.ReluBackward(_s, _h[layer - 1], _dz[layer], _dh[layer - 1]));
             }
         }
         t.Time(_s, "bias", Phase.Backward, () => TensorOps.BiasGradient(_s, _dh[0], _b0.Gradient));
         t.Time(_s, "SpMM backward Âᵀ·dY", Phase.Backward, () => GnnKernels.PropagateBackward(_s, _graph, _dh[0], _dp));
+        Scatter(_dp);
         t.Time(_s, "SpMM backward Xᵀ·dP", Phase.Backward, () => GnnKernels.PropagateBackward(_s, _features, _dp, _w0.Gradient));
         if (sage) t.Time(_s, "SpMM backward Xᵀ·dP", Phase.Backward, () => GnnKernels.PropagateBackward(_s, _features, _dh[0], _w0Self.Gradient));
+        if (_exchange is not null) t.Time(_s, "all-reduce (gradients)", Phase.Backward, () => _exchange.SumGradients(Parameters));
+    }
+
+    /// <summary>The exchange this model's rows take part in (null: the whole graph is here).</summary>
+    public INodeExchange? Exchange => _exchange;
+
+    /// <summary>The rows of every per-node buffer (the dataset's nodes, or owned + halo rows).</summary>
+    public int Rows => _rows;
+
+    private void Gather(DenseBuffer<float> rows)
+    {
+        if (_exchange is not null) Timer.Time(_s, "halo exchange", Phase.Forward, () => _exchange.Gather(rows));
+    }
+
+    private void Gather(CbsrBuffer<float, ushort> rows)
+    {
+        if (_exchange is not null) Timer.Time(_s, "halo exchange", Phase.Forward, () => _exchange.Gather(rows));
+    }
+
+    private void Scatter(DenseBuffer<float> rows)
+    {
+        if (_exchange is not null) Timer.Time(_s, "halo exchange", Phase.Backward, () => _exchange.Scatter(rows));
+    }
+
+    private void Scatter(CbsrBuffer<float, ushort> rows)
+    {
+        if (_exchange is not null) Timer.Time(_s, "halo exchange", Phase.Backward, () => _exchange.Scatter(rows));
     }
 
     /// <summary>Copies the loss gradient with respect to the logits to the device.</summary>
@@ -282,7 +367,7 @@ public sealed class GnnModel : IDisposable
     /// <summary>A nodes × <paramref name="width"/> work buffer of <paramref name="layer"/>, allocated once.</summary>
     private DenseBuffer<float> Scratch(int layer, int width)
     {
-        if (!_scratch.TryGetValue((layer, width), out var buffer)) _scratch[(layer, width)] = buffer = Own(_backend.AllocateDense<float>(Data.Nodes, width));
+        if (!_scratch.TryGetValue((layer, width), out var buffer)) _scratch[(layer, width)] = buffer = Own(_backend.AllocateDense<float>(_rows, width));
         return buffer;
     }
 

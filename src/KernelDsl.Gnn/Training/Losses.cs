@@ -10,7 +10,15 @@ public static class Losses
     /// Mean cross-entropy of log-softmax(<paramref name="logits"/>) over the rows in <paramref name="rows"/>;
     /// <paramref name="gradient"/> gets (softmax − one-hot) / |rows| on those rows and 0 elsewhere.
     /// </summary>
-    public static double SoftmaxCrossEntropy(float[] logits, int classes, int[] labels, IReadOnlyList<int> rows, float[] gradient)
+    public static double SoftmaxCrossEntropy(float[] logits, int classes, int[] labels, IReadOnlyList<int> rows, float[] gradient) =>
+        SoftmaxCrossEntropy(logits, classes, labels, rows, gradient, rows?.Count ?? 0);
+
+    /// <summary>
+    /// As above, but the mean is over <paramref name="meanOver"/> rows, of which <paramref name="rows"/> are the ones
+    /// here: a process holding part of the training rows passes the global count, and the sum of the processes' losses
+    /// and gradients is the one-process loss and gradient.
+    /// </summary>
+    public static double SoftmaxCrossEntropy(float[] logits, int classes, int[] labels, IReadOnlyList<int> rows, float[] gradient, int meanOver)
     {
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(labels);
@@ -19,8 +27,9 @@ public static class Losses
         if (gradient.Length != logits.Length) throw new ArgumentException("gradient and logits differ in length.", nameof(gradient));
         Array.Clear(gradient);
         if (rows.Count == 0) return 0;
+        ArgumentOutOfRangeException.ThrowIfLessThan(meanOver, rows.Count);
         double loss = 0;
-        float inv = 1f / rows.Count;
+        float inv = 1f / meanOver;
         foreach (int r in rows)
         {
             int label = labels[r];
@@ -35,7 +44,7 @@ public static class Losses
             for (int c = 0; c < classes; c++)
                 gradient[r * classes + c] = (float)((Math.Exp(row[c] - logSum) - (c == label ? 1 : 0)) * inv);
         }
-        return loss / rows.Count;
+        return loss / meanOver;
     }
 
     /// <summary>Mean squared error over <paramref name="rows"/> of a one-column prediction; gradient 2(p − t)/|rows| there.</summary>

@@ -57,14 +57,32 @@ public static class TensorOps
     /// Inverted dropout: <paramref name="y"/> = <paramref name="x"/> / (1 − p) where element i is kept, else 0.
     /// Element i is dropped when hash(<paramref name="seed"/>, i) &lt; p; the backward uses the same seed.
     /// </summary>
-    public static void Dropout(ComputeStream stream, DenseBuffer<float> x, DenseBuffer<float> y, float p, uint seed)
+    public static void Dropout(ComputeStream stream, DenseBuffer<float> x, DenseBuffer<float> y, float p, uint seed) =>
+        Dropout(stream, x, y, p, seed, rowIds: null);
+
+    /// <summary>
+    /// Inverted dropout whose mask follows each row's id rather than its position: row r, column c is dropped when
+    /// hash(<paramref name="seed"/>, <paramref name="rowIds"/>[r] · columns + c) &lt; p. A process that holds some rows of
+    /// a graph (in any order) passes their global ids and drops exactly what one process holding the whole graph
+    /// drops. Null ids mean the identity (the overload above).
+    /// </summary>
+    public static void Dropout(ComputeStream stream, DenseBuffer<float> x, DenseBuffer<float> y, float p, uint seed, DenseBuffer<int>? rowIds)
     {
         Same(stream, x, y, nameof(y));
         if (p < 0f || p >= 1f) throw new ArgumentOutOfRangeException(nameof(p), p, "the drop probability is in [0, 1).");
+        if (rowIds is not null)
+        {
+            OperandChecks.Dense(rowIds, stream.Backend, nameof(rowIds));
+            if (rowIds.Rows != x.Rows || rowIds.Columns != 1)
+                throw new ArgumentException($"rowIds is {rowIds.Rows} x {rowIds.Columns} but x has {x.Rows} rows; pass one id per row (rows x 1).", nameof(rowIds));
+        }
+        int columns = x.Columns;
         if (Native(stream))
         {
             float[] xs = x.HostArray, ys = y.HostArray;
+            int[]? ids = rowIds?.HostArray;
             float keep = 1f - p;
+            uint Index(int i) => ids is null ? (uint)i : (uint)(ids[i / columns] * columns + i % columns);
             Parts(stream, xs.Length, (lo, hi) =>
             {
                 int i = lo;
@@ -75,17 +93,35 @@ public static class TensorOps
                     var lanes = new Vector<uint>(first);
                     var vp = new Vector<float>(p);
                     var vkeep = new Vector<float>(keep);
-                    for (; i <= hi - Vector<float>.Count; i += Vector<float>.Count)
+                    while (i <= hi - Vector<float>.Count)
                     {
-                        var u = Uniform(seed, new Vector<uint>((uint)i) + lanes);
+                        int row = i / columns;
+                        if (ids is not null && row != (i + Vector<float>.Count - 1) / columns)
+                        {
+                            // The vector straddles two rows, whose ids need not be consecutive: element by element.
+                            for (int end = i + Vector<float>.Count; i < end; i++) ys[i] = Uniform(seed, Index(i)) < p ? 0f : xs[i] / keep;
+                            continue;
+                        }
+                        uint baseIndex = ids is null ? (uint)i : (uint)(ids[row] * columns + (i - row * columns));
+                        var u = Uniform(seed, new Vector<uint>(baseIndex) + lanes);
                         Vector.ConditionalSelect(Vector.LessThan(u, vp), Vector<float>.Zero, new Vector<float>(xs, i) / vkeep).CopyTo(ys, i);
+                        i += Vector<float>.Count;
                     }
                 }
-                for (; i < hi; i++) ys[i] = Uniform(seed, (uint)i) < p ? 0f : xs[i] / keep;
+                for (; i < hi; i++) ys[i] = Uniform(seed, Index(i)) < p ? 0f : xs[i] / keep;
             });
             return;
         }
-        Launch(stream, "dropout", x.View.Data, x.View.Data, y.View.Data, p, seed);
+        if (rowIds is null)
+        {
+            Launch(stream, "dropout", x.View.Data, x.View.Data, y.View.Data, p, seed);
+            return;
+        }
+        if (y.Length == 0) return;
+        var s = stream.AcceleratorStream!;
+        var kernel = KernelCache.GetOrLoad(s.Accelerator, "KernelDsl.Training.RowDropout",
+            static acc => acc.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float, uint>(RowDropoutKernel));
+        kernel(s, (int)y.Length, x.View.Data, y.View.Data, rowIds.View.Data, columns, p, seed);
     }
 
     /// <summary>Row-wise bias: <c>y[i, j] += bias[0, j]</c>.</summary>
@@ -235,6 +271,13 @@ public static class TensorOps
         if (code == 0) output[i] = MathF.Max(a[i], 0f);
         else if (code == 1) output[i] = a[i] > 0f ? b[i] : 0f;
         else output[i] = Uniform(seed, (uint)i.X) < p ? 0f : a[i] / (1f - p);
+    }
+
+    private static void RowDropoutKernel(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<int> rowIds, int columns, float p, uint seed)
+    {
+        int row = i / columns;
+        uint index = (uint)(rowIds[row] * columns + (i - row * columns));
+        y[i] = Uniform(seed, index) < p ? 0f : x[i] / (1f - p);
     }
 
     private static void AddBiasKernel(Index1D i, ArrayView<float> y, ArrayView<float> bias, int columns) => y[i] += bias[i % columns];

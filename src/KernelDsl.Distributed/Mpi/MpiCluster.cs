@@ -1,0 +1,155 @@
+using System.Runtime.InteropServices;
+using MPI;
+using Environment = System.Environment;
+
+namespace KernelDsl.Distributed;
+
+/// <summary>
+/// The processes of one MPI job (MPI.NET over Debian's MPICH) and the collectives the distributed model needs, each
+/// counting the bytes it moves. MPI.NET binds the MS-MPI library name (<c>msmpi.dll</c>); MS-MPI shares MPICH's ABI,
+/// so <see cref="Start"/> first points that name at MPICH's <c>libmpich.so.12</c> (see DESIGN: toolchain §8).
+/// </summary>
+public sealed class MpiCluster : IDisposable
+{
+    private static readonly object ResolverLock = new();
+    private static bool _resolverInstalled;
+    private readonly MPI.Environment _environment;
+    private readonly Intracommunicator _world;
+    private float[] _reduced = [];
+    private bool _disposed;
+
+    private MpiCluster(MPI.Environment environment, Intracommunicator world)
+    {
+        _environment = environment;
+        _world = world;
+        Rank = world.Rank;
+        Size = world.Size;
+    }
+
+    /// <summary>This process's rank, 0 .. <see cref="Size"/> − 1.</summary>
+    public int Rank { get; }
+
+    /// <summary>The number of processes.</summary>
+    public int Size { get; }
+
+    /// <summary>What the collectives of this process have moved so far.</summary>
+    public TrafficCounters Traffic { get; } = new();
+
+    /// <summary>
+    /// True when this process was started by an MPI launcher (<c>mpiexec</c> sets <c>PMI_RANK</c> or, for Hydra,
+    /// <c>PMI_SIZE</c>/<c>MPI_LOCALRANKID</c>): a program can then default to its distributed mode.
+    /// </summary>
+    public static bool LaunchedByMpiexec =>
+        Environment.GetEnvironmentVariable("PMI_RANK") is not null || Environment.GetEnvironmentVariable("PMI_SIZE") is not null
+        || Environment.GetEnvironmentVariable("MPI_LOCALRANKID") is not null;
+
+    /// <summary>
+    /// Initialises MPI (once per process). Throws <see cref="DllNotFoundException"/> naming the fix when MPICH is not
+    /// installed. Without <c>mpiexec</c> MPICH starts a job of one process.
+    /// </summary>
+    public static MpiCluster Start(ref string[] args)
+    {
+        InstallResolver();
+        MPI.Environment environment;
+        try
+        {
+            environment = new MPI.Environment(ref args);
+        }
+        catch (DllNotFoundException ex)
+        {
+            throw new DllNotFoundException(
+                "MPICH's libmpich.so.12 was not found; install it with 'apt-get install -y mpich' (Debian) and start the job with 'mpiexec.mpich -n N ...'.", ex);
+        }
+        return new MpiCluster(environment, Communicator.world);
+    }
+
+    private static void InstallResolver()
+    {
+        lock (ResolverLock)
+        {
+            if (_resolverInstalled) return;
+            NativeLibrary.SetDllImportResolver(typeof(Communicator).Assembly, static (name, _, _) =>
+                name.StartsWith("msmpi", StringComparison.OrdinalIgnoreCase) && NativeLibrary.TryLoad("libmpich.so.12", out var handle) ? handle : IntPtr.Zero);
+            _resolverInstalled = true;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on this rank; if it throws, prints the rank's error to stderr and aborts the whole
+    /// job (<c>MPI_Abort</c>), so the other ranks stop too instead of waiting forever in a collective.
+    /// </summary>
+    public int RunOrAbort(Func<MpiCluster, int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        try
+        {
+            return body(this);
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"rank {Rank} of {Size} failed: {ex.GetType().Name}: {ex.Message}");
+            Console.Error.Flush();
+            Console.Out.Flush();
+            Thread.Sleep(200); // let the launcher forward this line before MPI_Abort tears the job down
+            _world.Abort(3);
+            return 3;
+        }
+    }
+
+    /// <summary>Waits until every rank reaches this point.</summary>
+    public void Barrier() => _world.Barrier();
+
+    /// <summary>Each rank's <paramref name="value"/>, in rank order, on every rank.</summary>
+    public T[] AllGather<T>(T value) => _world.Allgather(value);
+
+    /// <summary>The sum of <paramref name="value"/> over the ranks.</summary>
+    public double Sum(double value) => _world.Allreduce(value, Operation<double>.Add);
+
+    /// <summary>The sum of <paramref name="value"/> over the ranks.</summary>
+    public long Sum(long value) => _world.Allreduce(value, Operation<long>.Add);
+
+    /// <summary>The maximum of <paramref name="value"/> over the ranks.</summary>
+    public double Max(double value) => _world.Allreduce(value, Operation<double>.Max);
+
+    /// <summary>Replaces <paramref name="values"/> by its element-wise sum over the ranks (an all-reduce).</summary>
+    public void SumInPlace(float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (Size == 1 || values.Length == 0) return;
+        if (_reduced.Length != values.Length) _reduced = new float[values.Length]; // MPI refuses aliased send and receive buffers
+        float[] result = _reduced;
+        _world.Allreduce(values, Operation<float>.Add, ref result);
+        result.CopyTo(values, 0);
+        Traffic.AddAllReduce((long)values.Length * sizeof(float), Size);
+    }
+
+    /// <summary>
+    /// All-to-all with counts per rank (<c>MPI_Alltoallv</c>): <paramref name="send"/> holds, in rank order,
+    /// <paramref name="sendCounts"/>[q] elements for rank q; the result holds, in rank order, what each rank sent here.
+    /// </summary>
+    public T[] Exchange<T>(T[] send, int[] sendCounts, int[] receiveCounts, TrafficKind kind) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(send);
+        if (sendCounts.Length != Size || receiveCounts.Length != Size)
+            throw new ArgumentException($"one send and one receive count per rank ({Size}).", nameof(sendCounts));
+        T[] received = new T[receiveCounts.Sum()];
+        if (Size == 1)
+        {
+            send.AsSpan(0, sendCounts[0]).CopyTo(received);
+            return received;
+        }
+        _world.AlltoallFlattened(send, sendCounts, receiveCounts, ref received);
+        long sentElsewhere = 0;
+        for (int q = 0; q < Size; q++) if (q != Rank) sentElsewhere += sendCounts[q];
+        Traffic.Add(kind, sentElsewhere * Marshal.SizeOf<T>());
+        return received;
+    }
+
+    /// <summary>Finalises MPI.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _environment.Dispose();
+    }
+}

@@ -96,7 +96,9 @@ public static class DistributedTraining
             throw new ArgumentException($"the partition has {partition.Parts} parts but the job has {cluster.Size} ranks; partition into {cluster.Size}.", nameof(partition));
         var graph = RankGraph.Build(propagation, partition, cluster.Rank);
         var exchange = new HaloExchange(cluster, graph);
-        var model = new GnnModel(backend, data, options, graph.LocalRows(GnnModel.Features(data), localColumns: false),
+        // The halo rows' input features are replicated (they never change): every rank computes X·W₀ for its halo rows
+        // itself, so the first aggregation needs no exchange, forward or backward (see GnnModel).
+        var model = new GnnModel(backend, data, options, graph.LocalRows(GnnModel.Features(data), localColumns: false, haloRows: true),
             graph.LocalRows(propagation, localColumns: true), exchange);
         return (model, graph);
     }

@@ -102,12 +102,13 @@ public sealed class RankGraph
     }
 
     /// <summary>
-    /// The local rows of <paramref name="matrix"/> (one row per owned node, then an empty row per halo node), with
+    /// The local rows of <paramref name="matrix"/> (one row per owned node, then per halo node an empty row, or its own
+    /// row when <paramref name="haloRows"/>), with
     /// columns renumbered to local rows when <paramref name="localColumns"/> (a node × node matrix such as the
     /// propagation matrix: every column must be an owned or halo node) or kept (the feature matrix). Each row keeps its
     /// entries in the global order (so local column indices need not ascend), and so its sums round as one process's.
     /// </summary>
-    public CsrMatrix<float> LocalRows(CsrMatrix<float> matrix, bool localColumns)
+    public CsrMatrix<float> LocalRows(CsrMatrix<float> matrix, bool localColumns, bool haloRows = false)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         int[]? localOf = null;
@@ -117,16 +118,17 @@ public sealed class RankGraph
             Array.Fill(localOf, -1);
             for (int i = 0; i < _globalIds.Length; i++) localOf[_globalIds[i]] = i;
         }
+        int filled = haloRows ? Rows : Owned;
         var offsets = new int[Rows + 1];
-        for (int i = 0; i < Owned; i++)
+        for (int i = 0; i < filled; i++)
         {
             int g = _globalIds[i];
             offsets[i + 1] = offsets[i] + matrix.RowOffsets[g + 1] - matrix.RowOffsets[g];
         }
-        for (int i = Owned; i < Rows; i++) offsets[i + 1] = offsets[i];
+        for (int i = filled; i < Rows; i++) offsets[i + 1] = offsets[i];
         var columns = new int[offsets[Rows]];
         var values = new float[offsets[Rows]];
-        for (int i = 0; i < Owned; i++)
+        for (int i = 0; i < filled; i++)
         {
             int g = _globalIds[i], w = offsets[i];
             int from = matrix.RowOffsets[g], to = matrix.RowOffsets[g + 1];

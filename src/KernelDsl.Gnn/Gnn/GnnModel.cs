@@ -110,9 +110,12 @@ public sealed class GnnModel : IDisposable
 
     /// <summary>
     /// A model of the rows of <paramref name="data"/> that <paramref name="exchange"/> says this process holds:
-    /// <paramref name="features"/> and <paramref name="propagation"/> are the rows of <see cref="Features(NodeDataset)"/>
-    /// and <see cref="Propagation"/> for the exchange's <see cref="INodeExchange.GlobalIds"/> (halo rows empty), their
-    /// columns the features and [owned | halo] rows. Parameters start as in the one-process model (same seed).
+    /// <paramref name="features"/> holds the rows of <see cref="Features(NodeDataset)"/> for every one of the exchange's
+    /// <see cref="INodeExchange.GlobalIds"/> (owned and halo: input features never change, so the halo's are replicated
+    /// and the first layer's X·W₀ needs no exchange; its weight gradient Xᵀ·(Âᵀ·dH) is a sum over nodes, complete once
+    /// the gradients are summed over the processes); <paramref name="propagation"/> holds the rows of
+    /// <see cref="Propagation"/> for the owned nodes (halo rows empty), its columns the [owned | halo] rows. Parameters
+    /// start as in the one-process model (same seed).
     /// </summary>
     public GnnModel(ComputeBackend backend, NodeDataset data, GnnOptions options, CsrMatrix<float> features, CsrMatrix<float> propagation, INodeExchange exchange)
         : this(backend, data, options, (features, propagation), exchange ?? throw new ArgumentNullException(nameof(exchange)))
@@ -235,8 +238,7 @@ public sealed class GnnModel : IDisposable
         bool sage = Options.Architecture == GnnArchitecture.Sage, maxk = Options.Nonlinearity == Nonlinearity.MaxK;
         var t = Timer;
         // Layer 0: sparse features times the weight, then the aggregation.
-        t.Time(_s, "SpMM X·W (sparse input)", Phase.Forward, () => GnnKernels.Propagate(_s, _features, _w0.Value, _p));
-        Gather(_p);
+        t.Time(_s, "SpMM X·W (sparse input)", Phase.Forward, () => GnnKernels.Propagate(_s, _features, _w0.Value, _p)); // halo rows too: no exchange
         t.Time(_s, "SpMM Â·H (aggregate)", Phase.Forward, () => GnnKernels.Propagate(_s, _graph, _p, _h[0]));
         if (sage)
         {
@@ -321,8 +323,9 @@ public sealed class GnnModel : IDisposable
             }
         }
         t.Time(_s, "bias", Phase.Backward, () => TensorOps.BiasGradient(_s, _dh[0], _b0.Gradient));
+        // Distributed: dP's halo rows hold this process's share of those nodes' gradients; Xᵀ·dP over every local row is
+        // this process's share of W₀'s gradient, and the sum over processes is the whole (no scatter needed).
         t.Time(_s, "SpMM backward Âᵀ·dY", Phase.Backward, () => GnnKernels.PropagateBackward(_s, _graph, _dh[0], _dp));
-        Scatter(_dp);
         t.Time(_s, "SpMM backward Xᵀ·dP", Phase.Backward, () => GnnKernels.PropagateBackward(_s, _features, _dp, _w0.Gradient));
         if (sage) t.Time(_s, "SpMM backward Xᵀ·dP", Phase.Backward, () => GnnKernels.PropagateBackward(_s, _features, _dh[0], _w0Self.Gradient));
         if (_exchange is not null) t.Time(_s, "all-reduce (gradients)", Phase.Backward, () => _exchange.SumGradients(Parameters));

@@ -17,18 +17,23 @@ public static class MpiJob
         return path;
     }
 
-    private static string Worker()
+    /// <summary>A program built with this test project: the worker, or the main job.</summary>
+    public static string Program(string folder, string name)
     {
         string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var path = Path.Combine(Repository, "tests", "KernelDsl.Distributed.Worker", "bin", configuration, "net10.0", "KernelDsl.Distributed.Worker.dll");
-        if (!File.Exists(path)) throw new FileNotFoundException("the worker is built with this test project; build it first", path);
+        var path = Path.Combine(Repository, folder, name, "bin", configuration, "net10.0", name + ".dll");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{name} is built with this test project; build it first", path);
         return path;
     }
 
     /// <summary>Runs <paramref name="ranks"/> processes of the worker; kills the job after <paramref name="timeout"/>.</summary>
-    public static (int ExitCode, string Output, TimeSpan Elapsed) Run(int ranks, TimeSpan timeout, params string[] arguments)
+    public static (int ExitCode, string Output, TimeSpan Elapsed) Run(int ranks, TimeSpan timeout, params string[] arguments) =>
+        RunProgram(Program("tests", "KernelDsl.Distributed.Worker"), ranks, timeout, arguments);
+
+    /// <summary>Runs <paramref name="ranks"/> processes of <paramref name="program"/> under mpiexec.mpich.</summary>
+    public static (int ExitCode, string Output, TimeSpan Elapsed) RunProgram(string program, int ranks, TimeSpan timeout, params string[] arguments)
     {
-        var start = new ProcessStartInfo("mpiexec.mpich", ["-n", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet", Worker(), .. arguments])
+        var start = new ProcessStartInfo("mpiexec.mpich", ["-n", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet", program, .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -7,8 +7,8 @@ using Xunit;
 namespace KernelDsl.Tests.Architecture;
 
 /// <summary>
-/// The runtime's folders are its layers, and references go one way: every type of the three runtime packages (KernelDsl,
-/// KernelDsl.Circuits, KernelDsl.Gnn) is placed in the project folder its source lives in, and every type it references — in
+/// The runtime's folders are its layers, and references go one way: every type of the four runtime packages (KernelDsl,
+/// KernelDsl.Circuits, KernelDsl.Gnn, KernelDsl.Distributed) is placed in the project folder its source lives in, and every type it references — in
 /// its signatures (base types, fields, properties, parameters, returns, generic arguments) and in its method bodies (IL
 /// tokens: calls, fields, types) — must sit in the same folder or a lower layer. A new folder, or a type whose source is not
 /// found, fails here until it is placed.
@@ -29,10 +29,13 @@ public sealed class LayeringTests
         ["KernelDsl.Circuits/Graphs"],          // circuit graph builders, random netlists, logic simulation
         ["KernelDsl.Gnn/Training"],             // GEMM, tensor ops, Linear, Adam, losses
         ["KernelDsl.Gnn/Gnn"],                  // the GNN models, their trainer and datasets
+        ["KernelDsl.Distributed/Mpi", "KernelDsl.Distributed/Partitioning"], // the MPI job and its collectives; graph partitions
+        ["KernelDsl.Distributed/Execution"],    // ranks' rows and halos, halo exchange, distributed training
     ];
 
     private static readonly Assembly[] Assemblies =
-        [typeof(CsrMatrix<>).Assembly, typeof(KernelDsl.Gnn.GnnModel).Assembly, typeof(KernelDsl.Graphs.CircuitGraph).Assembly];
+        [typeof(CsrMatrix<>).Assembly, typeof(KernelDsl.Gnn.GnnModel).Assembly, typeof(KernelDsl.Graphs.CircuitGraph).Assembly,
+         typeof(KernelDsl.Distributed.MpiCluster).Assembly];
 
     private static readonly Dictionary<string, string> DeclaringFolder = DeclaredTypes();
 

@@ -70,7 +70,7 @@ public static class EndToEndSuite
     }
 
     /// <summary>A node-classification task on a real graph without labels: 16 random features per node and 8 random classes.</summary>
-    private static NodeDataset RandomTask(CsrMatrix<float> graph, string name)
+    internal static NodeDataset RandomTask(CsrMatrix<float> graph, string name)
     {
         var rng = new Random(5);
         int n = graph.Rows;

@@ -60,8 +60,9 @@ GraphPartition Partition(MpiCluster c, NodeDataset data, GnnOptions options)
     var propagation = GnnModel.Propagation(data, options.Architecture);
     switch (Get("partition", "metis"))
     {
-        case "metis": return GraphPartition.Metis(propagation, c.Size);
-        case "contiguous": return GraphPartition.Contiguous(propagation, c.Size);
+        case "metis": return GraphPartition.Shared(c, propagation, PartitionMethod.Metis); // made on rank 0, sent to the others
+        case "contiguous": return GraphPartition.Contiguous(propagation, c.Size);       // made by every rank
+
         case "empty-last":
         {
             // The last rank owns nothing; the others share the nodes round robin.

@@ -63,8 +63,8 @@ public static class DistributedTraining
     }
 
     /// <summary>
-    /// This rank's model: the partition of <paramref name="data"/>'s propagation matrix into the job's ranks (made, and
-    /// cached, by <paramref name="method"/>), the rank's rows and halo, and a <see cref="GnnModel"/> over them whose
+    /// This rank's model: the partition of <paramref name="data"/>'s propagation matrix into the job's ranks (made by
+    /// <paramref name="method"/> on rank 0, sent to the others, cached), the rank's rows and halo, and a <see cref="GnnModel"/> over them whose
     /// parameters start as one process's.
     /// </summary>
     public static (GnnModel Model, RankGraph Graph, GraphPartition Partition) CreateModel(MpiCluster cluster, ComputeBackend backend, NodeDataset data,
@@ -73,12 +73,7 @@ public static class DistributedTraining
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         var propagation = GnnModel.Propagation(data, options.Architecture);
-        var partition = method switch
-        {
-            PartitionMethod.Metis => GraphPartition.Metis(propagation, cluster.Size),
-            PartitionMethod.Contiguous => GraphPartition.Contiguous(propagation, cluster.Size),
-            _ => throw new ArgumentOutOfRangeException(nameof(method), method, "choose Metis or Contiguous, or pass a partition."),
-        };
+        var partition = GraphPartition.Shared(cluster, propagation, method);
         var (model, graph) = CreateModel(cluster, backend, data, options, partition, propagation);
         return (model, graph, partition);
     }

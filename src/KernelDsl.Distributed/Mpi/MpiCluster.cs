@@ -119,6 +119,16 @@ public sealed class MpiCluster : IDisposable
         return (double)request.GetValue();
     }
 
+    /// <summary>Rank <paramref name="root"/>'s array, on every rank (the others pass null or anything: it is replaced).</summary>
+    public int[] Broadcast(int[]? values, int root = 0)
+    {
+        int length = Rank == root ? (values ?? throw new ArgumentNullException(nameof(values))).Length : 0;
+        _world.Broadcast(ref length, root);
+        var result = Rank == root ? values! : new int[length];
+        if (Size > 1) _world.Broadcast(ref result, root);
+        return result;
+    }
+
     /// <summary>Each rank's <paramref name="value"/>, in rank order, on every rank.</summary>
     public T[] AllGather<T>(T value) => _world.Allgather(value);
 

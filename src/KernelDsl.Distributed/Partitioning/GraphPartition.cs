@@ -23,7 +23,7 @@ public enum PartitionMethod
 /// </summary>
 public sealed class GraphPartition
 {
-    private static readonly ConditionalWeakTable<CsrMatrix<float>, Dictionary<(PartitionMethod, int, int), GraphPartition>> Cache = new();
+    private static readonly ConditionalWeakTable<CsrMatrix<float>, Dictionary<(PartitionMethod, int, int, bool Shared), GraphPartition>> Cache = new();
     private readonly int[] _owner;
     private readonly int _rows;
     private readonly long _nonzeros;
@@ -115,6 +115,25 @@ public sealed class GraphPartition
         return new GraphPartition(graph, (int[])owner.Clone(), parts, PartitionMethod.Explicit);
     }
 
+    /// <summary>
+    /// The same partition on every rank of <paramref name="cluster"/>: rank 0 makes it (METIS or contiguous) and sends
+    /// the assignment to the others, so METIS runs once, not once per rank (it needs memory and time per run).
+    /// </summary>
+    public static GraphPartition Shared(MpiCluster cluster, CsrMatrix<float> graph, PartitionMethod method, int seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        Check(graph, cluster.Size);
+        if (method is not (PartitionMethod.Metis or PartitionMethod.Contiguous))
+            throw new ArgumentOutOfRangeException(nameof(method), method, "choose Metis or Contiguous, or pass an explicit partition.");
+        return Cached(graph, method, cluster.Size, seed, () =>
+        {
+            int[]? owner = null;
+            if (cluster.Rank == 0)
+                owner = (method == PartitionMethod.Metis ? Metis(graph, cluster.Size, seed) : Contiguous(graph, cluster.Size))._owner;
+            return new GraphPartition(graph, cluster.Broadcast(owner), cluster.Size, method);
+        }, shared: true);
+    }
+
     /// <summary>Throws unless this partition was made for <paramref name="graph"/> (same size and structure).</summary>
     public void CheckFor(CsrMatrix<float> graph, string paramName)
     {
@@ -152,12 +171,16 @@ public sealed class GraphPartition
             throw new ArgumentOutOfRangeException(nameof(parts), parts, $"{parts} parts (ranks) for a graph of {graph.Rows} nodes: every rank must own a node; run with at most {graph.Rows} ranks.");
     }
 
-    private static GraphPartition Cached(CsrMatrix<float> graph, PartitionMethod method, int parts, int seed, Func<GraphPartition> make)
+    /// <summary>
+    /// The cached partition of <paramref name="graph"/>, made once. Shared ones (every rank takes part in making them)
+    /// are kept apart from local ones, so a rank that made a local one earlier still joins the collective.
+    /// </summary>
+    private static GraphPartition Cached(CsrMatrix<float> graph, PartitionMethod method, int parts, int seed, Func<GraphPartition> make, bool shared = false)
     {
         var byKey = Cache.GetOrCreateValue(graph);
         lock (byKey)
         {
-            if (!byKey.TryGetValue((method, parts, seed), out var partition)) byKey[(method, parts, seed)] = partition = make();
+            if (!byKey.TryGetValue((method, parts, seed, shared), out var partition)) byKey[(method, parts, seed, shared)] = partition = make();
             return partition;
         }
     }

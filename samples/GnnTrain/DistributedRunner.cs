@@ -32,19 +32,8 @@ public static class DistributedRunner
             "contiguous" => PartitionMethod.Contiguous,
             _ => throw new ArgumentException($"--partition '{partitionName}' is not metis or contiguous."),
         };
-        var architecture = s.Model.ToLowerInvariant() switch
-        {
-            "gcn" => GnnArchitecture.Gcn,
-            "sage" or "graphsage" => GnnArchitecture.Sage,
-            _ => throw new ArgumentException($"--model '{s.Model}' is not gcn or sage."),
-        };
-        Nonlinearity[] activations = s.Activation.ToLowerInvariant() switch
-        {
-            "relu" => [Nonlinearity.Relu],
-            "maxk" => [Nonlinearity.MaxK],
-            "both" => [Nonlinearity.Relu, Nonlinearity.MaxK],
-            _ => throw new ArgumentException($"--activation '{s.Activation}' is not relu, maxk or both."),
-        };
+        var architecture = Runner.Architecture(s);
+        var activations = Runner.Activations(s);
         if (s.Splits != 1) throw new ArgumentException("--splits: a distributed run trains one split; run the job once per seed.");
         var data = s.Data is null ? NodeDataset.StochasticBlockModel(s.Nodes, s.Classes, s.Degree, seed: s.Seed) : NodeDataset.Read(s.Data, s.Seed);
         DistributedTraining.CheckSameData(c, data, s.Data ?? "generated graph");
@@ -56,15 +45,17 @@ public static class DistributedRunner
             AnsiConsole.MarkupLine($"[bold]{architecture.ToString().ToUpperInvariant()}[/], {s.Layers} layers, hidden {s.Hidden}, {s.Epochs} epochs on [green]{c.Size} MPI ranks[/] " +
                 $"({Markup.Escape(backend.Name)} each)");
         }
+        var propagation = GnnModel.Propagation(data, architecture);
+        var partition = GraphPartition.Shared(c, propagation, method); // made on rank 0, sent to the others
+        if (lead) AnsiConsole.MarkupLine(Markup.Escape(partition.Report(propagation).ToString()));
         var runs = new List<Run>();
         foreach (var activation in activations)
         {
             var options = new GnnOptions(architecture, activation, s.K, s.Hidden, s.Layers, s.Dropout, s.LearningRate, s.WeightDecay, s.Seed);
             options.Validate(data);
-            var (model, graph, partition) = DistributedTraining.CreateModel(c, backend, data, options, method);
+            var (model, graph) = DistributedTraining.CreateModel(c, backend, data, options, partition, propagation);
             using (model)
             {
-                if (lead && runs.Count == 0) AnsiConsole.MarkupLine(Markup.Escape(partition.Report(GnnModel.Propagation(data, architecture)).ToString()));
                 string label = Runner.Label(activation, s.K);
                 var result = DistributedTraining.Train(c, model, graph, s.Epochs, epoch =>
                 {

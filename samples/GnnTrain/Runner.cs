@@ -20,19 +20,8 @@ public static class Runner
             new(architecture, a, s.K, s.Hidden, s.Layers, s.Dropout, s.LearningRate, s.WeightDecay, s.Seed + split);
         try
         {
-            architecture = s.Model.ToLowerInvariant() switch
-            {
-                "gcn" => GnnArchitecture.Gcn,
-                "sage" or "graphsage" => GnnArchitecture.Sage,
-                _ => throw new ArgumentException($"--model '{s.Model}' is not gcn or sage."),
-            };
-            activations = s.Activation.ToLowerInvariant() switch
-            {
-                "relu" => [Nonlinearity.Relu],
-                "maxk" => [Nonlinearity.MaxK],
-                "both" => [Nonlinearity.Relu, Nonlinearity.MaxK],
-                _ => throw new ArgumentException($"--activation '{s.Activation}' is not relu, maxk or both."),
-            };
+            architecture = Architecture(s);
+            activations = Activations(s);
             if (s.Splits < 1) throw new ArgumentException("--splits must be at least 1.");
             if (s.Epochs < 1) throw new ArgumentException("--epochs must be at least 1.");
             backendKind = ComputeBackend.ParseKind(s.Backend);
@@ -117,6 +106,23 @@ public static class Runner
         Report.Write(runs, s, architecture, first, backend);
         return 0;
     }
+
+    /// <summary>--model as an architecture; throws naming the option.</summary>
+    public static GnnArchitecture Architecture(RunSettings s) => s.Model.ToLowerInvariant() switch
+    {
+        "gcn" => GnnArchitecture.Gcn,
+        "sage" or "graphsage" => GnnArchitecture.Sage,
+        _ => throw new ArgumentException($"--model '{s.Model}' is not gcn or sage."),
+    };
+
+    /// <summary>--activation as the nonlinearities to train, in order; throws naming the option.</summary>
+    public static Nonlinearity[] Activations(RunSettings s) => s.Activation.ToLowerInvariant() switch
+    {
+        "relu" => [Nonlinearity.Relu],
+        "maxk" => [Nonlinearity.MaxK],
+        "both" => [Nonlinearity.Relu, Nonlinearity.MaxK],
+        _ => throw new ArgumentException($"--activation '{s.Activation}' is not relu, maxk or both."),
+    };
 
     private static int Refuse(string message)
     {

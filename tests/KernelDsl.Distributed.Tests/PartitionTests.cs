@@ -60,6 +60,8 @@ public sealed class PartitionTests
         var ex = Assert.Throws<ArgumentException>(() => partition.Report(other));
         Assert.Contains("partition this graph", ex.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => RankGraph.Build(other, partition, 0));
+        var share = RankGraph.Build(graph, partition, 1);
+        Assert.Equal("matrix", Assert.Throws<ArgumentException>(() => share.LocalRows(other, localColumns: true)).ParamName);
         var tiny = new CsrMatrix<float>(3, 3, [0, 1, 2, 3], [1, 2, 0], [1f, 1f, 1f]);
         Assert.Equal("parts", Assert.Throws<ArgumentOutOfRangeException>(() => GraphPartition.Metis(tiny, 4)).ParamName);
     }

@@ -49,12 +49,13 @@ internal abstract class KernelFamily
     /// </summary>
     public EquatableArray<DiagnosticInfo> Rules(KernelDeclaration declaration, EquatableArray<DiagnosticInfo> parsed)
     {
+        var ownFailures = parsed.Where(d => d.Id == DiagnosticDescriptors.GeneratorException.Id);
         var first = DeclarationShape.KernelAttributes(declaration.Method).FirstOrDefault();
         if (first is not null && first.ApplicationSyntaxReference?.Span != declaration.Attribute.ApplicationSyntaxReference?.Span)
-            return new EquatableArray<DiagnosticInfo>(parsed.Where(d => d.Id == DiagnosticDescriptors.GeneratorException.Id).ToArray());
+            return new EquatableArray<DiagnosticInfo>(ownFailures.ToArray());
         var problems = DeclarationShape.Problems(declaration.Syntax, declaration.Method, requireVoid: ReturnsVoid);
         bool ambiguous = problems.Any(p => p.Id == DiagnosticDescriptors.SeveralKernelAttributes.Id);
-        return new EquatableArray<DiagnosticInfo>(problems.Concat(ambiguous ? parsed.Where(d => d.Id == DiagnosticDescriptors.GeneratorException.Id) : parsed).ToArray());
+        return new EquatableArray<DiagnosticInfo>(problems.Concat(ambiguous ? ownFailures : parsed).ToArray());
     }
 
     /// <summary>Adds the family's parse step and its source output to the generator's pipeline.</summary>

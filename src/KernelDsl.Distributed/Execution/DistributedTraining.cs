@@ -26,26 +26,19 @@ public static class DistributedTraining
     public static ulong Checksum(NodeDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        ulong h = 0xcbf29ce484222325UL;
-        h = Mix(h, GraphPartition.Fingerprint(data.Adjacency));
-        h = Mix(h, GraphPartition.Fingerprint(data.Features));
-        if (data.Features.Values is { } values) foreach (float v in values) h = Mix(h, BitConverter.SingleToUInt32Bits(v));
-        if (data.Adjacency.Values is { } weights) foreach (float v in weights) h = Mix(h, BitConverter.SingleToUInt32Bits(v));
-        foreach (int v in data.Labels) h = Mix(h, (uint)v);
-        h = Mix(h, (ulong)data.Classes);
+        var h = Hash64.Start();
+        h.Add(GraphPartition.Fingerprint(data.Adjacency));
+        h.Add(GraphPartition.Fingerprint(data.Features));
+        if (data.Features.Values is { } values) h.Add(values);
+        if (data.Adjacency.Values is { } weights) h.Add(weights);
+        h.Add(data.Labels);
+        h.Add((ulong)data.Classes);
         foreach (var split in new[] { data.Train, data.Validation, data.Test })
         {
-            h = Mix(h, (ulong)split.Length);
-            foreach (int v in split) h = Mix(h, (uint)v);
+            h.Add((ulong)split.Length);
+            h.Add(split);
         }
-        return h;
-
-        static ulong Mix(ulong h, ulong v)
-        {
-            h ^= v;
-            h *= 0x100000001B3UL;
-            return h ^ (h >> 31);
-        }
+        return h.Value;
     }
 
     /// <summary>
@@ -63,22 +56,10 @@ public static class DistributedTraining
     }
 
     /// <summary>
-    /// This rank's model: the partition of <paramref name="data"/>'s propagation matrix into the job's ranks (made by
-    /// <paramref name="method"/> on rank 0, sent to the others, cached), the rank's rows and halo, and a <see cref="GnnModel"/> over them whose
-    /// parameters start as one process's.
+    /// This rank's model for <paramref name="partition"/> of the propagation matrix (<see cref="GraphPartition.Shared"/>
+    /// makes one on rank 0 for every rank; an explicit one may leave parts empty): the rank's rows and halo, and a
+    /// <see cref="GnnModel"/> over them whose parameters start as one process's.
     /// </summary>
-    public static (GnnModel Model, RankGraph Graph, GraphPartition Partition) CreateModel(MpiCluster cluster, ComputeBackend backend, NodeDataset data,
-        GnnOptions options, PartitionMethod method)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        ArgumentNullException.ThrowIfNull(options);
-        var propagation = GnnModel.Propagation(data, options.Architecture);
-        var partition = GraphPartition.Shared(cluster, propagation, method);
-        var (model, graph) = CreateModel(cluster, backend, data, options, partition, propagation);
-        return (model, graph, partition);
-    }
-
-    /// <summary>This rank's model for a given partition of the propagation matrix (e.g. one with empty parts).</summary>
     public static (GnnModel Model, RankGraph Graph) CreateModel(MpiCluster cluster, ComputeBackend backend, NodeDataset data, GnnOptions options,
         GraphPartition partition, CsrMatrix<float>? propagation = null)
     {
@@ -111,7 +92,7 @@ public static class DistributedTraining
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
         if (model.Exchange is null || model.Rows != graph.Rows)
-            throw new ArgumentException("the model was not made for this rank's graph; use DistributedTraining.CreateModel.", nameof(model));
+            throw new ArgumentException("the model was not made for this rank's graph; make both with DistributedTraining.CreateModel.", nameof(model));
         var data = model.Data;
         var labels = new int[graph.Rows];
         for (int i = 0; i < graph.Owned; i++) labels[i] = data.Labels[graph.GlobalIds[i]];
@@ -186,14 +167,9 @@ public static class DistributedTraining
     public static ulong ParameterChecksum(GnnModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ulong h = 0xcbf29ce484222325UL;
-        foreach (var p in model.Parameters)
-            foreach (float v in p.Value.ToHost().Data)
-            {
-                h ^= BitConverter.SingleToUInt32Bits(v);
-                h *= 0x100000001B3UL;
-            }
-        return h;
+        var h = Hash64.Start();
+        foreach (var p in model.Parameters) h.Add(p.Value.ToHost().Data);
+        return h.Value;
     }
 
     private static void VerifyParameters(MpiCluster cluster, GnnModel model, int epoch)

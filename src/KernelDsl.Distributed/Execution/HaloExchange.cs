@@ -35,6 +35,7 @@ public sealed class HaloExchange : INodeExchange
 
     public void Gather(DenseBuffer<float> rows)
     {
+        ArgumentNullException.ThrowIfNull(rows);
         CheckRows(rows.Rows, nameof(rows));
         WithHost(rows, data => GatherRows(data, rows.Columns, TrafficKind.HaloForward));
     }
@@ -59,6 +60,7 @@ public sealed class HaloExchange : INodeExchange
 
     public void Scatter(DenseBuffer<float> rows)
     {
+        ArgumentNullException.ThrowIfNull(rows);
         CheckRows(rows.Rows, nameof(rows));
         WithHost(rows, data => ScatterRows(data, rows.Columns));
     }

@@ -11,8 +11,9 @@ public sealed class RankGraph
     private readonly int[] _haloStart;
     private readonly int[][] _sendRows;
 
-    private RankGraph(int rank, int ranks, int owned, int[] globalIds, int[] haloStart, int[][] sendRows)
+    private RankGraph(int nodes, int rank, int ranks, int owned, int[] globalIds, int[] haloStart, int[][] sendRows)
     {
+        Nodes = nodes;
         Rank = rank;
         Ranks = ranks;
         Owned = owned;
@@ -20,6 +21,9 @@ public sealed class RankGraph
         _haloStart = haloStart;
         _sendRows = sendRows;
     }
+
+    /// <summary>The nodes of the whole graph.</summary>
+    public int Nodes { get; }
 
     public int Rank { get; }
     public int Ranks { get; }
@@ -98,7 +102,7 @@ public sealed class RankGraph
             needed.Sort();
             sendRows[q] = needed.Select(c => localOfOwned[c]).ToArray();
         }
-        return new RankGraph(rank, ranks, owned.Length, globalIds.ToArray(), haloStart, sendRows);
+        return new RankGraph(propagation.Rows, rank, ranks, owned.Length, globalIds.ToArray(), haloStart, sendRows);
     }
 
     /// <summary>
@@ -111,6 +115,10 @@ public sealed class RankGraph
     public CsrMatrix<float> LocalRows(CsrMatrix<float> matrix, bool localColumns, bool haloRows = false)
     {
         ArgumentNullException.ThrowIfNull(matrix);
+        if (matrix.Rows != Nodes)
+            throw new ArgumentException($"matrix has {matrix.Rows} rows but the partitioned graph has {Nodes} nodes; pass a matrix with one row per node.", nameof(matrix));
+        if (localColumns && matrix.ColumnCount != Nodes)
+            throw new ArgumentException($"matrix has {matrix.ColumnCount} columns; renumbering columns to local rows needs one column per node ({Nodes}).", nameof(matrix));
         int[]? localOf = null;
         if (localColumns)
         {

@@ -160,8 +160,14 @@ public sealed class MpiCluster : IDisposable
     public T[] Exchange<T>(T[] send, int[] sendCounts, int[] receiveCounts, TrafficKind kind) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(send);
+        ArgumentNullException.ThrowIfNull(sendCounts);
+        ArgumentNullException.ThrowIfNull(receiveCounts);
         if (sendCounts.Length != Size || receiveCounts.Length != Size)
             throw new ArgumentException($"one send and one receive count per rank ({Size}).", nameof(sendCounts));
+        if (sendCounts.Any(n => n < 0) || receiveCounts.Any(n => n < 0))
+            throw new ArgumentOutOfRangeException(nameof(sendCounts), "counts are numbers of elements, 0 or more.");
+        if (send.Length < sendCounts.Sum())
+            throw new ArgumentException($"send holds {send.Length} elements but the send counts add up to {sendCounts.Sum()}.", nameof(send));
         T[] received = new T[receiveCounts.Sum()];
         if (Size == 1)
         {

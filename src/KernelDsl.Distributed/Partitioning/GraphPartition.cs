@@ -148,7 +148,7 @@ public sealed class GraphPartition
     public PartitionReport Report(CsrMatrix<float> graph)
     {
         CheckFor(graph, nameof(graph));
-        return PartitionReport.Of(graph, _owner, Parts, Method);
+        return PartitionReport.Of(graph, this);
     }
 
     /// <summary>The nodes each part owns, ascending.</summary>
@@ -229,16 +229,11 @@ public sealed class GraphPartition
     /// <summary>A 64-bit hash of the graph's shape and structure (row offsets and column indices).</summary>
     internal static ulong Fingerprint(CsrMatrix<float> graph)
     {
-        ulong h = 0xcbf29ce484222325UL ^ (ulong)graph.Rows * 0x9E3779B97F4A7C15UL ^ (ulong)graph.ColumnCount;
-        foreach (int v in graph.RowOffsets) h = Mix(h, v);
-        foreach (int v in graph.ColumnIndices) h = Mix(h, v);
-        return h;
-
-        static ulong Mix(ulong h, int v)
-        {
-            h ^= (uint)v;
-            h *= 0x100000001B3UL;
-            return h ^ (h >> 29);
-        }
+        var h = Hash64.Start();
+        h.Add((ulong)graph.Rows);
+        h.Add((ulong)graph.ColumnCount);
+        h.Add(graph.RowOffsets);
+        h.Add(graph.ColumnIndices);
+        return h.Value;
     }
 }

@@ -16,25 +16,18 @@ public sealed record PartitionReport(PartitionMethod Method, int Parts, long Non
     /// <summary>Halo rows summed over the parts.</summary>
     public long TotalHalo => HaloPerPart.Sum(h => (long)h);
 
-    internal static PartitionReport Of(CsrMatrix<float> graph, int[] owner, int parts, PartitionMethod method)
+    internal static PartitionReport Of(CsrMatrix<float> graph, GraphPartition partition)
     {
-        var nodes = new int[parts];
-        var nonzeros = new long[parts];
-        var halo = new int[parts];
+        var owner = partition.Owner;
+        var byPart = partition.NodesByPart();
+        var nonzeros = new long[partition.Parts];
+        var halo = new int[partition.Parts];
         long cut = 0;
-        var lastSeenBy = new int[graph.Rows]; // the part + 1 that last counted this node as halo
-        for (int r = 0; r < graph.Rows; r++)
-        {
-            int p = owner[r];
-            nodes[p]++;
-            nonzeros[p] += graph.RowOffsets[r + 1] - graph.RowOffsets[r];
-        }
-        // Halo per part: walk each part's rows together so a remote node is counted once per part.
-        var rowsByPart = new List<int>[parts];
-        for (int p = 0; p < parts; p++) rowsByPart[p] = [];
-        for (int r = 0; r < graph.Rows; r++) rowsByPart[owner[r]].Add(r);
-        for (int p = 0; p < parts; p++)
-            foreach (int r in rowsByPart[p])
+        var lastSeenBy = new int[graph.Rows]; // the part + 1 that last counted this node as halo: a remote node counts once per part
+        for (int p = 0; p < byPart.Length; p++)
+            foreach (int r in byPart[p])
+            {
+                nonzeros[p] += graph.RowOffsets[r + 1] - graph.RowOffsets[r];
                 for (int e = graph.RowOffsets[r]; e < graph.RowOffsets[r + 1]; e++)
                 {
                     int c = graph.ColumnIndices[e];
@@ -46,7 +39,8 @@ public sealed record PartitionReport(PartitionMethod Method, int Parts, long Non
                         halo[p]++;
                     }
                 }
-        return new PartitionReport(method, parts, graph.Nonzeros, cut, nodes, nonzeros, halo);
+            }
+        return new PartitionReport(partition.Method, partition.Parts, graph.Nonzeros, cut, byPart.Select(nodes => nodes.Length).ToArray(), nonzeros, halo);
     }
 
     /// <summary>One line: method, cut, halo and balance.</summary>

@@ -155,6 +155,8 @@ public sealed class GnnModel : IDisposable
         Options = options;
         Data = data;
         var rng = new Random(options.Seed);
+        if (exchange is not null && (exchange.GlobalIds.Count != exchange.Rows || exchange.OwnedRows < 0 || exchange.OwnedRows > exchange.Rows))
+            throw new ArgumentException($"the exchange holds {exchange.Rows} rows, {exchange.OwnedRows} of them owned, but names {exchange.GlobalIds.Count} global ids; it must name one per row.", nameof(exchange));
         int n = exchange?.Rows ?? data.Nodes, f = data.Features.ColumnCount, h = options.Hidden, c = data.Classes;
         _rows = n;
         if (inputs.Features.Rows != n || inputs.Features.ColumnCount != f)

@@ -57,6 +57,23 @@ public sealed class PtxTests(ITestOutputHelper output)
         Assert.Equal(0, report.SpillLoadBytes);
     }
 
+    public static IEnumerable<object[]> TrainingKernels() => typeof(KernelDsl.Training.TensorOps)
+        .GetMethods(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)
+        .Where(m => m.Name.EndsWith("Kernel", StringComparison.Ordinal)).Select(m => new object[] { m.Name });
+
+    [Theory]
+    [MemberData(nameof(TrainingKernels))]
+    public void TheTrainingStacksElementwiseKernelsCompileAndAssemble(string kernel)
+    {
+        // ReLU, dropout (by position and by row id), bias, Adam: hand-written ILGPU kernels beside the generated ones.
+        var method = typeof(KernelDsl.Training.TensorOps).GetMethod(kernel, System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
+        using var context = Context.Create(b => b.Default().Cuda().Optimize(OptimizationLevel.O2));
+        var report = PtxAssembler.Assemble(kernel, PtxAssembler.CompileToPtx(context, method, KernelGrouping.Implicit));
+        output.WriteLine($"{kernel}: {report.Registers} registers");
+        Assert.True(report.Registers > 0, report.Output);
+        Assert.Equal(0, report.SpillStoreBytes);
+    }
+
     [Fact]
     public void TheHeteroLayerElementwiseKernelCompilesAndAssembles()
     {

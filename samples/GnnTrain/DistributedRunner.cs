@@ -34,6 +34,7 @@ public static class DistributedRunner
         };
         var architecture = Runner.Architecture(s);
         var activations = Runner.Activations(s);
+        if (verifyEvery < 0) throw new ArgumentException($"--verify-every {verifyEvery}: give a number of epochs, or 0 for never.");
         if (s.Splits != 1) throw new ArgumentException("--splits: a distributed run trains one split; run the job once per seed.");
         var data = s.Data is null ? NodeDataset.StochasticBlockModel(s.Nodes, s.Classes, s.Degree, seed: s.Seed) : NodeDataset.Read(s.Data, s.Seed);
         DistributedTraining.CheckSameData(c, data, s.Data ?? "generated graph");

@@ -47,7 +47,11 @@ internal abstract class KernelFamily
     /// once, through its first kernel attribute; with two of them the intended kernel is unknown, so KDSL1008 stands
     /// alone, without the first attribute's rules.
     /// </summary>
-    public EquatableArray<DiagnosticInfo> Rules(KernelDeclaration declaration, EquatableArray<DiagnosticInfo> parsed)
+    public EquatableArray<DiagnosticInfo> Rules(KernelDeclaration declaration, EquatableArray<DiagnosticInfo> parsed) =>
+        // Guarded like the parsers: a bug in the shape rules becomes KDSL9001 on this method, never a generator crash.
+        DeclarationShape.Guarded(declaration.Syntax, () => RulesCore(declaration, parsed), failed => failed);
+
+    private EquatableArray<DiagnosticInfo> RulesCore(KernelDeclaration declaration, EquatableArray<DiagnosticInfo> parsed)
     {
         var ownFailures = parsed.Where(d => d.Id == DiagnosticDescriptors.GeneratorException.Id);
         var first = DeclarationShape.KernelAttributes(declaration.Method).FirstOrDefault();

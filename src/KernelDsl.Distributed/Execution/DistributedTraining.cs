@@ -91,6 +91,7 @@ public static class DistributedTraining
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(verifyEvery);
         if (model.Exchange is null || model.Rows != graph.Rows)
             throw new ArgumentException("the model was not made for this rank's graph; make both with DistributedTraining.CreateModel.", nameof(model));
         var data = model.Data;

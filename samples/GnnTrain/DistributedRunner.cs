@@ -16,13 +16,13 @@ public static class DistributedRunner
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static int Run(RunSettings s, string partitionName, int verifyEvery, string[] args)
+    public static int Run(RunSettings s, string partitionName, string overlapName, int verifyEvery, string[] args)
     {
         using var cluster = MpiCluster.Start(ref args);
-        return cluster.RunOrAbort(c => Train(c, s, partitionName, verifyEvery));
+        return cluster.RunOrAbort(c => Train(c, s, partitionName, overlapName, verifyEvery));
     }
 
-    private static int Train(MpiCluster c, RunSettings s, string partitionName, int verifyEvery)
+    private static int Train(MpiCluster c, RunSettings s, string partitionName, string overlapName, int verifyEvery)
     {
         bool lead = c.Rank == 0;
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 140);
@@ -31,6 +31,13 @@ public static class DistributedRunner
             "metis" => PartitionMethod.Metis,
             "contiguous" => PartitionMethod.Contiguous,
             _ => throw new ArgumentException($"--partition '{partitionName}' is not metis or contiguous."),
+        };
+        var overlap = overlapName.ToLowerInvariant() switch
+        {
+            "auto" => ExchangeOverlap.Auto,
+            "on" => ExchangeOverlap.On,
+            "off" => ExchangeOverlap.Off,
+            _ => throw new ArgumentException($"--overlap '{overlapName}' is not auto, on or off."),
         };
         var architecture = Runner.Architecture(s);
         var activations = Runner.Activations(s);
@@ -44,7 +51,7 @@ public static class DistributedRunner
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(data.Name)}[/]: {data.Nodes} nodes, {data.Adjacency.Nonzeros} edges, {data.Features.ColumnCount} features, {data.Classes} classes; " +
                 $"split {data.Train.Length}/{data.Validation.Length}/{data.Test.Length}");
             AnsiConsole.MarkupLine($"[bold]{architecture.ToString().ToUpperInvariant()}[/], {s.Layers} layers, hidden {s.Hidden}, {s.Epochs} epochs on [green]{c.Size} MPI ranks[/] " +
-                $"({Markup.Escape(backend.Name)} each)");
+                $"({Markup.Escape(backend.Name)} each, {c.Hosts} machine(s); aggregation {(ExchangeOverlapRule.Overlaps(overlap, c.Hosts) && backend.Kind == BackendKind.NativeCpu ? "overlapped with" : "in turn with")} the halo exchange)");
         }
         var propagation = GnnModel.Propagation(data, architecture);
         var partition = GraphPartition.Shared(c, propagation, method); // made on rank 0, sent to the others
@@ -54,7 +61,7 @@ public static class DistributedRunner
         {
             var options = new GnnOptions(architecture, activation, s.K, s.Hidden, s.Layers, s.Dropout, s.LearningRate, s.WeightDecay, s.Seed);
             options.Validate(data);
-            var (model, graph) = DistributedTraining.CreateModel(c, backend, data, options, partition, propagation);
+            var (model, graph) = DistributedTraining.CreateModel(c, backend, data, options, partition, propagation, overlap);
             using (model)
             {
                 string label = Runner.Label(activation, s.K);

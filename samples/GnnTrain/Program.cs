@@ -27,12 +27,13 @@ var classesOption = new Option<int>("--classes") { Description = "Generated grap
 var backendOption = new Option<string>("--backend") { Description = "auto (CUDA, else OpenCL GPU, else native CPU), cuda, opencl, native or ilgpu-cpu", DefaultValueFactory = _ => "auto" };
 var distributedOption = new Option<bool>("--distributed") { Description = "Train on a graph split over the ranks of an MPI job: mpiexec.mpich -n N dotnet GnnTrain.dll --distributed ... (on by default under mpiexec)" };
 var partitionOption = new Option<string>("--partition") { Description = "Distributed: metis (k-way, least edge cut) or contiguous (node ranges balanced by nonzeros)", DefaultValueFactory = _ => "metis" };
+var overlapOption = new Option<string>("--overlap") { Description = "Distributed: run the aggregation that needs no halo while it travels: auto (when the ranks span several machines), on or off", DefaultValueFactory = _ => "auto" };
 var verifyOption = new Option<int>("--verify-every") { Description = "Distributed: compare the ranks' parameters (a hash) every this many epochs, 0 = never", DefaultValueFactory = _ => 0 };
 var outOption = new Option<DirectoryInfo>("--out") { Description = "Folder for training.png and summary.md", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("artifacts", "gnn-train")) };
 var root = new RootCommand("Train a GCN or GraphSAGE (ReLU or MaxK) with KernelDsl's generated kernels")
 {
     dataOption, modelOption, activationOption, kOption, hiddenOption, layersOption, epochsOption, lrOption, decayOption, dropoutOption,
-    seedOption, splitsOption, backendOption, outOption, nodesOption, degreeOption, classesOption, distributedOption, partitionOption, verifyOption,
+    seedOption, splitsOption, backendOption, outOption, nodesOption, degreeOption, classesOption, distributedOption, partitionOption, overlapOption, verifyOption,
 };
 root.SetAction(r =>
 {
@@ -43,7 +44,7 @@ root.SetAction(r =>
         r.GetValue(nodesOption), r.GetValue(degreeOption), r.GetValue(classesOption));
     // One process without mpiexec runs exactly as before; under mpiexec (or with --distributed) the MPI job runs.
     return r.GetValue(distributedOption) || KernelDsl.Distributed.MpiCluster.LaunchedByMpiexec
-        ? DistributedRunner.Run(settings, r.GetValue(partitionOption)!, r.GetValue(verifyOption), args)
+        ? DistributedRunner.Run(settings, r.GetValue(partitionOption)!, r.GetValue(overlapOption)!, r.GetValue(verifyOption), args)
         : Runner.Run(settings);
 });
 return root.Parse(args).Invoke();

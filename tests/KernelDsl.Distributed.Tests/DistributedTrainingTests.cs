@@ -30,25 +30,41 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void MatchesOneProcess(string data, string arch, string act, string partition, int ranks) => Compare(data, arch, act, partition, ranks);
+    public void MatchesOneProcess(string data, string arch, string act, string partition, int ranks) => Compare(data, arch, act, partition, ranks, "off");
+
+    /// <summary>The aggregation overlapped with the exchange (interior rows during the gather, owned rows' gradient during the scatter).</summary>
+    public static IEnumerable<object[]> OverlapCases()
+    {
+        foreach (var data in new[] { "cora", "sbm:600" })
+            foreach (var act in new[] { "relu", "maxk" })
+            {
+                yield return [data, "gcn", act, "metis", 2];
+                yield return [data, "sage", act, "contiguous", 4];
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(OverlapCases))]
+    public void OverlappedWithTheExchangeMatchesOneProcess(string data, string arch, string act, string partition, int ranks) =>
+        Compare(data, arch, act, partition, ranks, "on");
 
     [Theory]
     [InlineData("empty-last", 3)]
     [InlineData("no-train-last", 4)]
     public void ARankWithNoNodesOrNoTrainingNodesStillMatches(string partition, int ranks)
     {
-        Compare("cora", "gcn", "relu", partition, ranks);
-        Compare("sbm:600", "sage", "maxk", partition, ranks);
+        Compare("cora", "gcn", "relu", partition, ranks, "off");
+        Compare("sbm:600", "sage", "maxk", partition, ranks, "on");
     }
 
-    private void Compare(string data, string arch, string act, string partition, int ranks)
+    private void Compare(string data, string arch, string act, string partition, int ranks, string overlap)
     {
         string source = data.StartsWith("sbm:", StringComparison.Ordinal) ? data : MpiJob.Data(data);
         string file = Path.Combine(Path.GetTempPath(), $"kerneldsl-mpi-{Guid.NewGuid():N}.json");
         try
         {
             var (exit, text, elapsed) = MpiJob.Run(ranks, TimeSpan.FromMinutes(3), "train", $"data={source}", $"arch={arch}", $"act={act}",
-                $"partition={partition}", $"epochs={Epochs}", $"out={file}");
+                $"partition={partition}", $"epochs={Epochs}", $"overlap={overlap}", $"out={file}");
             output.WriteLine($"mpiexec -n {ranks}: {elapsed.TotalSeconds:F1} s\n{text}");
             Assert.True(exit == 0, text);
             using var json = JsonDocument.Parse(File.ReadAllText(file));

@@ -7,18 +7,21 @@ namespace KernelDsl.Distributed.Tests;
 [Collection("mpi")]
 public sealed class MainJobTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void GnnTrainRunsOverTwoRanksAndReportsTrafficAndAccuracy()
+    [Theory]
+    [InlineData("auto", "in turn with")] // one machine: the rule does not overlap
+    [InlineData("on", "overlapped with")]
+    public void GnnTrainRunsOverTwoRanksAndReportsTrafficAndAccuracy(string overlap, string order)
     {
         var folder = Directory.CreateTempSubdirectory("kerneldsl-gnntrain-mpi-");
         try
         {
             var (exit, text, elapsed) = MpiJob.RunProgram(MpiJob.Program("samples", "GnnTrain"), 2, TimeSpan.FromMinutes(4),
                 "--data", MpiJob.Data("cora"), "--epochs", "20", "--hidden", "64", "--k", "16", "--partition", "metis", "--verify-every", "5",
-                "--backend", "native", "--out", folder.FullName);
+                "--overlap", overlap, "--backend", "native", "--out", folder.FullName);
             output.WriteLine($"{elapsed.TotalSeconds:F1} s\n{text}");
             Assert.True(exit == 0, text);
             Assert.Contains("on 2 MPI ranks", text, StringComparison.Ordinal);
+            Assert.Contains($"1 machine(s); aggregation {order} the halo exchange", text, StringComparison.Ordinal);
             Assert.Contains("Metis into 2: edge cut", text, StringComparison.Ordinal);
             Assert.Contains("ReLU: per rank, mean of 20 epochs", text, StringComparison.Ordinal);
             Assert.Contains("MaxK (k = 16): per rank, mean of 20 epochs", text, StringComparison.Ordinal);

@@ -6,7 +6,7 @@ using KernelDsl.Gnn;
 using KernelDsl.Runtime;
 
 // Usage: KernelDsl.Distributed.Worker <scenario> key=value ...
-//   train     data=<folder>|sbm:<nodes> arch=gcn|sage act=relu|maxk partition=metis|contiguous|empty-last|no-train-last
+//   train     data=<folder>|sbm:<nodes> arch=gcn|sage act=relu|maxk partition=metis|contiguous|empty-last|no-train-last overlap=auto|on|off
 //             epochs=N dropout=P out=<file>: rank 0 writes the loss curve and every parameter's values as JSON
 //   halo      data=... partition=...: every rank checks its gathered halo rows (dense and CBSR) and the scattered sums
 //   throw     rank=R: rank R throws after start-up
@@ -87,7 +87,7 @@ int Train(MpiCluster c)
     DistributedTraining.CheckSameData(c, data, Get("data", ""));
     var options = Options();
     using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
-    var (model, graph) = DistributedTraining.CreateModel(c, backend, data, options, Partition(c, data, options));
+    var (model, graph) = DistributedTraining.CreateModel(c, backend, data, options, Partition(c, data, options), overlap: Get("overlap", "auto") switch { "on" => ExchangeOverlap.On, "off" => ExchangeOverlap.Off, _ => ExchangeOverlap.Auto });
     using (model)
     {
         var result = DistributedTraining.Train(c, model, graph, int.Parse(Get("epochs", "20"), CultureInfo.InvariantCulture), verifyEvery: 5);

@@ -58,10 +58,11 @@ public static class DistributedTraining
     /// <summary>
     /// This rank's model for <paramref name="partition"/> of the propagation matrix (<see cref="GraphPartition.Shared"/>
     /// makes one on rank 0 for every rank; an explicit one may leave parts empty): the rank's rows and halo, and a
-    /// <see cref="GnnModel"/> over them whose parameters start as one process's.
+    /// <see cref="GnnModel"/> over them whose parameters start as one process's. <paramref name="overlap"/> says whether the
+    /// aggregations that need no halo run while it travels (native backend; <see cref="ExchangeOverlapRule"/> decides Auto).
     /// </summary>
     public static (GnnModel Model, RankGraph Graph) CreateModel(MpiCluster cluster, ComputeBackend backend, NodeDataset data, GnnOptions options,
-        GraphPartition partition, CsrMatrix<float>? propagation = null)
+        GraphPartition partition, CsrMatrix<float>? propagation = null, ExchangeOverlap overlap = ExchangeOverlap.Auto)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(data);
@@ -71,7 +72,7 @@ public static class DistributedTraining
         if (partition.Parts != cluster.Size)
             throw new ArgumentException($"the partition has {partition.Parts} parts but the job has {cluster.Size} ranks; partition into {cluster.Size}.", nameof(partition));
         var graph = RankGraph.Build(propagation, partition, cluster.Rank);
-        var exchange = new HaloExchange(cluster, graph);
+        var exchange = new HaloExchange(cluster, graph, ExchangeOverlapRule.Overlaps(overlap, cluster.Hosts));
         // The halo rows' input features are replicated (they never change): every rank computes X·W₀ for its halo rows
         // itself, so the first aggregation needs no exchange, forward or backward (see GnnModel).
         var model = new GnnModel(backend, data, options, graph.LocalRows(GnnModel.Features(data), localColumns: false, haloRows: true),

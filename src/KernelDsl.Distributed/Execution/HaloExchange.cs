@@ -11,7 +11,8 @@ namespace KernelDsl.Distributed;
 /// neighbours' halos hold (dense rows, or MaxK's CBSR rows: k values + k indices, dim/k less than dense), after an
 /// aggregation's backward each rank sends its halo rows' gradients back to their owners, who add them; weight gradients
 /// are summed with one all-reduce. Every exchange is one <c>MPI_Alltoallv</c>. On the native backend rows are read and
-/// written in place; on a GPU the buffer is staged through the host.
+/// written in place, and with <see cref="Overlaps"/> the model's aggregation work runs while the rows travel; on a GPU
+/// the buffer is staged through the host and the work runs before the exchange.
 /// </summary>
 public sealed class HaloExchange : INodeExchange
 {
@@ -19,7 +20,14 @@ public sealed class HaloExchange : INodeExchange
     private readonly RankGraph _graph;
     private float[] _gradients = [];
 
-    public HaloExchange(MpiCluster cluster, RankGraph graph)
+    /// <param name="cluster">The job.</param>
+    /// <param name="graph">This rank's share of the graph.</param>
+    /// <param name="overlap">
+    /// Run the model's interior aggregation (forward) and owned-row aggregation (backward) on another thread while the
+    /// rows travel (native backend; on a GPU the work runs first, then the exchange). MPI is called from the calling
+    /// thread only (MPI_THREAD_FUNNELED).
+    /// </param>
+    public HaloExchange(MpiCluster cluster, RankGraph graph, bool overlap = false)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(graph);
@@ -27,30 +35,42 @@ public sealed class HaloExchange : INodeExchange
             throw new ArgumentException($"the rank graph is rank {graph.Rank} of {graph.Ranks} but this process is rank {cluster.Rank} of {cluster.Size}.", nameof(graph));
         _cluster = cluster;
         _graph = graph;
+        Overlaps = overlap;
     }
+
+    public bool Overlaps { get; }
 
     public int Rows => _graph.Rows;
     public int OwnedRows => _graph.Owned;
     public IReadOnlyList<int> GlobalIds => _graph.GlobalIds;
 
-    public void Gather(DenseBuffer<float> rows)
+    public void Gather(DenseBuffer<float> rows) => Gather(rows, null);
+
+    public void Gather(DenseBuffer<float> rows, Action? concurrently)
     {
         ArgumentNullException.ThrowIfNull(rows);
         CheckRows(rows.Rows, nameof(rows));
-        WithHost(rows, data => GatherRows(data, rows.Columns, TrafficKind.HaloForward));
+        if (rows.Backend.Kind != BackendKind.NativeCpu) concurrently?.Invoke();
+        WithHost(rows, data => Concurrently(concurrently, () => GatherRows(data, rows.Columns, TrafficKind.HaloForward)));
     }
 
-    public void Gather(CbsrBuffer<float, ushort> rows)
+    public void Gather(CbsrBuffer<float, ushort> rows) => Gather(rows, null);
+
+    public void Gather(CbsrBuffer<float, ushort> rows, Action? concurrently)
     {
         ArgumentNullException.ThrowIfNull(rows);
         CheckRows(rows.Rows, nameof(rows));
         if (rows.Backend.Kind == BackendKind.NativeCpu)
         {
             var host = rows.DangerousGetHostArrays();
-            GatherRows(host.Values, rows.K, TrafficKind.HaloForward);
-            GatherRows(host.Indices, rows.K, TrafficKind.HaloForward);
+            Concurrently(concurrently, () =>
+            {
+                GatherRows(host.Values, rows.K, TrafficKind.HaloForward);
+                GatherRows(host.Indices, rows.K, TrafficKind.HaloForward);
+            });
             return;
         }
+        concurrently?.Invoke();
         var copy = rows.ToHost();
         GatherRows(copy.Values, rows.K, TrafficKind.HaloForward);
         GatherRows(copy.Indices, rows.K, TrafficKind.HaloForward);
@@ -58,24 +78,38 @@ public sealed class HaloExchange : INodeExchange
         rows.View.Indices.CopyFromCPU(copy.Indices);
     }
 
-    public void Scatter(DenseBuffer<float> rows)
+    public void Scatter(DenseBuffer<float> rows) => Scatter(rows, null);
+
+    public void Scatter(DenseBuffer<float> rows, Action? concurrently)
     {
         ArgumentNullException.ThrowIfNull(rows);
         CheckRows(rows.Rows, nameof(rows));
-        WithHost(rows, data => ScatterRows(data, rows.Columns));
+        if (rows.Backend.Kind != BackendKind.NativeCpu)
+        {
+            var halo = new float[(long)_graph.Halo * rows.Columns];
+            WithHost(rows, data => data.AsSpan(_graph.Owned * rows.Columns, halo.Length).CopyTo(halo));
+            concurrently?.Invoke();
+            WithHost(rows, data => ScatterRows(data, rows.Columns, halo, null));
+            return;
+        }
+        ScatterRows(rows.HostArray, rows.Columns, null, concurrently);
     }
 
-    public void Scatter(CbsrBuffer<float, ushort> rows)
+    public void Scatter(CbsrBuffer<float, ushort> rows) => Scatter(rows, null);
+
+    public void Scatter(CbsrBuffer<float, ushort> rows, Action? concurrently)
     {
         ArgumentNullException.ThrowIfNull(rows);
         CheckRows(rows.Rows, nameof(rows));
         if (rows.Backend.Kind == BackendKind.NativeCpu)
         {
-            ScatterRows(rows.DangerousGetHostArrays().Values, rows.K);
+            ScatterRows(rows.DangerousGetHostArrays().Values, rows.K, null, concurrently);
             return;
         }
+        var halo = rows.ToHost().Values.AsSpan(_graph.Owned * rows.K, _graph.Halo * rows.K).ToArray();
+        concurrently?.Invoke();
         var copy = rows.ToHost();
-        ScatterRows(copy.Values, rows.K);
+        ScatterRows(copy.Values, rows.K, halo, null);
         rows.View.Values.CopyFromCPU(copy.Values);
     }
 
@@ -122,8 +156,11 @@ public sealed class HaloExchange : INodeExchange
         received.CopyTo(data.AsSpan(_graph.Owned * width, _graph.Halo * width)); // halo rows are grouped by rank, in rank order
     }
 
-    /// <summary>Each rank sends its halo rows to their owners, who add them to the owned rows; then the halo rows are zeroed.</summary>
-    private void ScatterRows(float[] data, int width)
+    /// <summary>
+    /// Each rank sends its halo rows (<paramref name="halo"/>, or read from <paramref name="data"/>) to their owners, who
+    /// add them to the owned rows once <paramref name="concurrently"/> is done; then the halo rows are zeroed.
+    /// </summary>
+    private void ScatterRows(float[] data, int width, float[]? halo, Action? concurrently)
     {
         int ranks = _cluster.Size;
         var sendCounts = new int[ranks];
@@ -133,9 +170,10 @@ public sealed class HaloExchange : INodeExchange
             sendCounts[q] = _graph.HaloFrom(q).Count * width;
             receiveCounts[q] = _graph.SendTo(q).Count * width;
         }
-        var halo = data.AsSpan(_graph.Owned * width, _graph.Halo * width);
-        var received = _cluster.Exchange(halo.ToArray(), sendCounts, receiveCounts, TrafficKind.HaloBackward);
-        halo.Clear();
+        halo ??= data.AsSpan(_graph.Owned * width, _graph.Halo * width).ToArray(); // taken before the work may overwrite it
+        float[] received = [];
+        Concurrently(concurrently, () => received = _cluster.Exchange(halo, sendCounts, receiveCounts, TrafficKind.HaloBackward));
+        data.AsSpan(_graph.Owned * width, _graph.Halo * width).Clear();
         int at = 0;
         for (int q = 0; q < ranks; q++)
             foreach (int row in _graph.SendTo(q))
@@ -145,6 +183,30 @@ public sealed class HaloExchange : INodeExchange
                 for (int j = 0; j < width; j++) target[j] += source[j];
                 at += width;
             }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="exchange"/> (MPI, on this thread) while <paramref name="work"/> runs on the thread pool;
+    /// returns when both are done, rethrowing the exchange's error first, else the work's.
+    /// </summary>
+    private static void Concurrently(Action? work, Action exchange)
+    {
+        if (work is null)
+        {
+            exchange();
+            return;
+        }
+        var task = Task.Run(work);
+        try
+        {
+            exchange();
+        }
+        catch
+        {
+            try { task.Wait(); } catch (AggregateException) { } // the exchange's error is the one to report
+            throw;
+        }
+        task.GetAwaiter().GetResult();
     }
 
     private void CheckRows(int rows, string paramName)

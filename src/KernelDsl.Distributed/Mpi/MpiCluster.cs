@@ -24,6 +24,15 @@ public sealed class MpiCluster : IDisposable
         _world = world;
         Rank = world.Rank;
         Size = world.Size;
+        Hosts = Size == 1 ? 1 : world.Allgather(HostKey(Environment.MachineName)).Distinct().Count();
+    }
+
+    /// <summary>A 64-bit FNV-1a of the host name: MPI.NET sends strings through a serializer .NET no longer has, so ranks compare numbers.</summary>
+    private static ulong HostKey(string name)
+    {
+        ulong h = 14695981039346656037UL;
+        foreach (char ch in name) h = (h ^ ch) * 1099511628211UL;
+        return h;
     }
 
     /// <summary>This process's rank, 0 .. <see cref="Size"/> − 1.</summary>
@@ -31,6 +40,9 @@ public sealed class MpiCluster : IDisposable
 
     /// <summary>The number of processes.</summary>
     public int Size { get; }
+
+    /// <summary>The machines the ranks run on (distinct host names): 1 when every rank shares this one's memory.</summary>
+    public int Hosts { get; }
 
     /// <summary>What the collectives of this process have moved so far.</summary>
     public TrafficCounters Traffic { get; } = new();
@@ -53,7 +65,7 @@ public sealed class MpiCluster : IDisposable
         MPI.Environment environment;
         try
         {
-            environment = new MPI.Environment(ref args);
+            environment = new MPI.Environment(ref args, Threading.Funneled); // MPI from this thread; kernels may run on others meanwhile (HaloExchange)
         }
         catch (DllNotFoundException ex)
         {

@@ -100,6 +100,7 @@ public sealed class GnnModel : IDisposable
     private readonly int _rows;
     private readonly INodeExchange? _exchange;
     private readonly DenseBuffer<int>? _rowIds;
+    private readonly HaloAggregation? _overlapped;
     private uint _dropoutSeed;
 
     /// <summary>A model of the whole dataset in this process.</summary>
@@ -172,6 +173,9 @@ public sealed class GnnModel : IDisposable
         {
             _rowIds = Own(backend.AllocateDense<int>(n, 1));
             _rowIds.CopyFrom(exchange.GlobalIds.ToArray());
+            // The exchange may hide behind the aggregation work that does not need it (native backend; see HaloSplit).
+            if (exchange.Overlaps && backend.Kind == BackendKind.NativeCpu)
+                _overlapped = Own(new HaloAggregation(backend, exchange, Timer, inputs.Propagation));
         }
         _identity = Own(backend.Upload(new CsrMatrix<float>(n, n, Enumerable.Range(0, n + 1).ToArray(), Enumerable.Range(0, n).ToArray(), Enumerable.Repeat(1f, n).ToArray())));
 
@@ -260,8 +264,12 @@ public sealed class GnnModel : IDisposable
                     source = _z[l];
                 }
                 t.Time(_s, "MaxK", Phase.Forward, () => GnnKernels.TopK(_s, source, _zc[l]));
-                Gather(_zc[l]);
-                t.Time(_s, "SpGEMM Â·MaxK(H)", Phase.Forward, () => GnnKernels.PropagateSparse(_s, _graph, _zc[l], _y[l]));
+                if (_overlapped is not null) _overlapped.ForwardSparse(_zc[l], _y[l]);
+                else
+                {
+                    Gather(_zc[l]);
+                    t.Time(_s, "SpGEMM Â·MaxK(H)", Phase.Forward, () => GnnKernels.PropagateSparse(_s, _graph, _zc[l], _y[l]));
+                }
                 if (sage) t.Time(_s, "MaxK backward (scatter)", Phase.Forward, () => GnnKernels.TopKBackward(_s, _zc[l], _z[l]));
             }
             else
@@ -269,8 +277,12 @@ public sealed class GnnModel : IDisposable
                 t.Time(_s, "ReLU", Phase.Forward, () => TensorOps.Relu(_s, input, _z[l]));
                 if (training && Options.Dropout > 0)
                     t.Time(_s, "dropout", Phase.Forward, () => TensorOps.Dropout(_s, _z[l], _z[l], Options.Dropout, DropoutSeed(l), _rowIds));
-                Gather(_z[l]);
-                t.Time(_s, "SpMM Â·H (aggregate)", Phase.Forward, () => GnnKernels.Propagate(_s, _graph, _z[l], _y[l]));
+                if (_overlapped is not null) _overlapped.Forward(_z[l], _y[l]);
+                else
+                {
+                    Gather(_z[l]);
+                    t.Time(_s, "SpMM Â·H (aggregate)", Phase.Forward, () => GnnKernels.Propagate(_s, _graph, _z[l], _y[l]));
+                }
             }
             int layer = l;
             t.Time(_s, "GEMM", Phase.Forward, () => _linear[layer].Forward(_s, _y[layer], _h[layer]));
@@ -295,8 +307,12 @@ public sealed class GnnModel : IDisposable
             t.Time(_s, "GEMM", Phase.Backward, () => _linear[layer].Backward(_s, _y[layer], _dh[layer], _dy[layer]));
             if (maxk)
             {
-                t.Time(_s, "SSpMM", Phase.Backward, () => GnnKernels.PropagateSparseBackward(_s, _graph, _dy[layer], _zc[layer], _dzc[layer]));
-                Scatter(_dzc[layer]);
+                if (_overlapped is not null) _overlapped.BackwardSparse(_dy[layer], _zc[layer], _dzc[layer]);
+                else
+                {
+                    t.Time(_s, "SSpMM", Phase.Backward, () => GnnKernels.PropagateSparseBackward(_s, _graph, _dy[layer], _zc[layer], _dzc[layer]));
+                    Scatter(_dzc[layer]);
+                }
                 if (sage)
                 {
                     t.Time(_s, "GEMM", Phase.Backward, () => _self[layer].Backward(_s, _z[layer], _dh[layer], _dz[layer]));
@@ -311,8 +327,12 @@ public sealed class GnnModel : IDisposable
             }
             else
             {
-                t.Time(_s, "SpMM backward Âᵀ·dY", Phase.Backward, () => GnnKernels.PropagateBackward(_s, _graph, _dy[layer], _dz[layer]));
-                Scatter(_dz[layer]);
+                if (_overlapped is not null) _overlapped.Backward(_dy[layer], _dz[layer]);
+                else
+                {
+                    t.Time(_s, "SpMM backward Âᵀ·dY", Phase.Backward, () => GnnKernels.PropagateBackward(_s, _graph, _dy[layer], _dz[layer]));
+                    Scatter(_dz[layer]);
+                }
                 if (sage)
                 {
                     var selfGradient = Scratch(l, _widths[l - 1]);

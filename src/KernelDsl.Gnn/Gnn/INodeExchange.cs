@@ -34,6 +34,31 @@ public interface INodeExchange
     /// <summary>Adds the halo rows of a CBSR gradient (the owners' kept entries) to the owners' rows, then zeroes them here.</summary>
     void Scatter(CbsrBuffer<float, ushort> rows);
 
+    /// <summary>
+    /// Whether the model should overlap its aggregations with the exchanges through the overloads taking work (see
+    /// <see cref="HaloSplit"/>); when false it calls the plain ones, one after the other.
+    /// </summary>
+    bool Overlaps { get; }
+
+    /// <summary>
+    /// <see cref="Gather(DenseBuffer{float})"/> while <paramref name="concurrently"/> runs on another thread; that work
+    /// must not read the halo rows of <paramref name="rows"/> nor write its owned rows. Returns when both are done.
+    /// </summary>
+    void Gather(DenseBuffer<float> rows, Action concurrently);
+
+    /// <summary>The CBSR form of <see cref="Gather(DenseBuffer{float}, Action)"/>.</summary>
+    void Gather(CbsrBuffer<float, ushort> rows, Action concurrently);
+
+    /// <summary>
+    /// Sends the halo rows of <paramref name="rows"/> (final when called) to their owners while
+    /// <paramref name="concurrently"/> runs on another thread and writes the owned rows (it may write the halo rows too);
+    /// then adds what the other processes sent to the owned rows and zeroes the halo rows.
+    /// </summary>
+    void Scatter(DenseBuffer<float> rows, Action concurrently);
+
+    /// <summary>The CBSR form of <see cref="Scatter(DenseBuffer{float}, Action)"/> (values only: the kept columns are the owners').</summary>
+    void Scatter(CbsrBuffer<float, ushort> rows, Action concurrently);
+
     /// <summary>Sums every parameter's gradient over the processes, so each takes the same optimizer step.</summary>
     void SumGradients(IReadOnlyList<Parameter> parameters);
 }

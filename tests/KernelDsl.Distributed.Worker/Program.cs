@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ILGPU.Runtime;
 using KernelDsl;
 using KernelDsl.Distributed;
 using KernelDsl.Gnn;
@@ -112,41 +113,93 @@ int Halo(MpiCluster c)
     var propagation = GnnModel.Propagation(data, options.Architecture);
     var graph = RankGraph.Build(propagation, Partition(c, data, options), c.Rank);
     var exchange = new HaloExchange(c, graph);
-    using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
+    var owner = Partition(c, data, options).Owner;
+    // The native backend exchanges in place; the ILGPU CPU accelerator stands in for a GPU (staged through the host).
+    // Each with the plain calls and with the overloads that run work concurrently (what an overlapped model calls).
+    foreach (var kind in new[] { BackendKind.NativeCpu, BackendKind.IlgpuCpu })
+        foreach (bool concurrent in new[] { false, true })
+        {
+            using var backend = ComputeBackend.Create(kind);
+            CheckHalo(c, graph, exchange, backend, concurrent, data, propagation, owner);
+        }
+    Console.WriteLine($"rank {c.Rank}: owned {graph.Owned}, halo {graph.Halo}: gather, CBSR gather and scatter agree with the global matrix");
+    return 0;
+}
+
+static void CheckHalo(MpiCluster c, RankGraph graph, HaloExchange exchange, ComputeBackend backend, bool concurrent, NodeDataset data,
+    CsrMatrix<float> propagation, IReadOnlyList<int> owner)
+{
+    string where = $"rank {c.Rank} ({backend.Kind}{(concurrent ? ", with concurrent work" : "")})";
     const int width = 5;
     static float Value(int node, int column) => node * 10 + column + 0.5f;
+    int ran = 0;
+    // The work a model runs meanwhile: here it only counts, so the exchange's result is checked alone (Scatter's work
+    // writes the owned rows below).
+    Action? work = concurrent ? () => Interlocked.Increment(ref ran) : null;
     // Dense gather: owned rows hold the global rows; after the exchange the halo rows must too.
     using var dense = backend.AllocateDense<float>(graph.Rows, width);
     var host = new float[graph.Rows * width];
     for (int i = 0; i < graph.Owned; i++) for (int j = 0; j < width; j++) host[i * width + j] = Value(graph.GlobalIds[i], j);
     dense.CopyFrom(host);
-    exchange.Gather(dense);
+    if (work is null) exchange.Gather(dense); else exchange.Gather(dense, work);
     var gathered = dense.ToHost().Data;
     for (int i = 0; i < graph.Rows; i++)
         for (int j = 0; j < width; j++)
             if (gathered[i * width + j] != Value(graph.GlobalIds[i], j))
-                throw new InvalidOperationException($"rank {c.Rank}: local row {i} (node {graph.GlobalIds[i]}) column {j} is {gathered[i * width + j]}, expected {Value(graph.GlobalIds[i], j)}");
+                throw new InvalidOperationException($"{where}: local row {i} (node {graph.GlobalIds[i]}) column {j} is {gathered[i * width + j]}, expected {Value(graph.GlobalIds[i], j)}");
     // CBSR gather: k values and indices per row.
-    using var cbsr = backend.AllocateCbsr<float, ushort>(graph.Rows, 16, 3);
-    var arrays = cbsr.DangerousGetHostArrays();
-    for (int i = 0; i < graph.Owned; i++)
+    var values = new float[graph.Rows * 3];
+    var indices = new ushort[graph.Rows * 3];
+    for (int i = 0; i < graph.Rows; i++)
         for (int t = 0; t < 3; t++)
         {
-            arrays.Values[i * 3 + t] = Value(graph.GlobalIds[i], t);
-            arrays.Indices[i * 3 + t] = (ushort)((graph.GlobalIds[i] + t * 5) % 16);
+            bool owned = i < graph.Owned; // halo rows start as NaN at columns 0, 1, 2 (a valid CBSR row the gather must replace)
+            values[i * 3 + t] = owned ? Value(graph.GlobalIds[i], t) : float.NaN;
+            indices[i * 3 + t] = (ushort)(owned ? (graph.GlobalIds[i] + t * 5) % 16 : t);
         }
-    exchange.Gather(cbsr);
+    using var cbsr = backend.Upload(new CbsrMatrix<float, ushort>(graph.Rows, 16, 3, values, indices));
+    if (work is null) exchange.Gather(cbsr); else exchange.Gather(cbsr, work);
+    var arrays = cbsr.ToHost();
     for (int i = 0; i < graph.Rows; i++)
         for (int t = 0; t < 3; t++)
             if (arrays.Values[i * 3 + t] != Value(graph.GlobalIds[i], t) || arrays.Indices[i * 3 + t] != (graph.GlobalIds[i] + t * 5) % 16)
-                throw new InvalidOperationException($"rank {c.Rank}: CBSR row {i} (node {graph.GlobalIds[i]}) entry {t} differs from the owner's");
-    // Scatter: every rank puts 1 in each halo row; each owned row must then hold 1 + the number of ranks whose halo holds it.
+                throw new InvalidOperationException($"{where}: CBSR row {i} (node {graph.GlobalIds[i]}) entry {t} differs from the owner's");
+    // Scatter: every rank puts 1 in each halo row; each owned row must then hold 1 + the number of ranks whose halo holds
+    // it. With concurrent work the halo rows are sent as they were when called, and the work writes the owned rows' own
+    // 1 (and garbage into the halo rows, which the scatter must not send and must zero).
     var ones = new float[graph.Rows * width];
-    for (int i = 0; i < graph.Rows * width; i++) ones[i] = 1f;
+    for (int i = 0; i < graph.Rows * width; i++) ones[i] = concurrent && i < graph.Owned * width ? 0f : 1f;
     dense.CopyFrom(ones);
-    exchange.Scatter(dense);
+    if (!concurrent) exchange.Scatter(dense);
+    else
+        exchange.Scatter(dense, () =>
+        {
+            Interlocked.Increment(ref ran);
+            var written = new float[graph.Rows * width];
+            for (int i = 0; i < written.Length; i++) written[i] = i < graph.Owned * width ? 1f : 99f;
+            if (backend.Kind == BackendKind.NativeCpu) written.CopyTo(dense.HostArray, 0);
+            else dense.CopyFrom(written);
+        });
     var summed = dense.ToHost().Data;
-    var owner = Partition(c, data, options).Owner;
+    // The CBSR scatter (values only) the same way, its k = 3 entries per row standing for the dense row's first three.
+    var cbsrOnes = new float[graph.Rows * 3];
+    for (int i = 0; i < cbsrOnes.Length; i++) cbsrOnes[i] = concurrent && i < graph.Owned * 3 ? 0f : 1f;
+    using var cbsrGradient = backend.Upload(new CbsrMatrix<float, ushort>(graph.Rows, 16, 3, cbsrOnes, indices));
+    if (!concurrent) exchange.Scatter(cbsrGradient);
+    else
+        exchange.Scatter(cbsrGradient, () =>
+        {
+            Interlocked.Increment(ref ran);
+            var written = new float[graph.Rows * 3];
+            for (int i = 0; i < written.Length; i++) written[i] = i < graph.Owned * 3 ? 1f : 99f;
+            if (backend.Kind == BackendKind.NativeCpu) written.CopyTo(cbsrGradient.DangerousGetHostArrays().Values, 0);
+            else cbsrGradient.View.Values.CopyFromCPU(written);
+        });
+    var cbsrSummed = cbsrGradient.ToHost().Values;
+    for (int i = 0; i < graph.Rows; i++)
+        for (int t = 0; t < 3; t++)
+            if (cbsrSummed[i * 3 + t] != summed[i * width])
+                throw new InvalidOperationException($"{where}: CBSR scatter row {i} entry {t} is {cbsrSummed[i * 3 + t]}, the dense scatter gave {summed[i * width]}");
     for (int i = 0; i < graph.Owned; i++)
     {
         int node = graph.GlobalIds[i];
@@ -161,9 +214,8 @@ int Halo(MpiCluster c)
                         if (propagation.ColumnIndices[e] == node) { referenced = true; break; }
             if (referenced) holders++;
         }
-        if (summed[i * width] != 1 + holders) throw new InvalidOperationException($"rank {c.Rank}: node {node} summed {summed[i * width]}, expected {1 + holders}");
+        if (summed[i * width] != 1 + holders) throw new InvalidOperationException($"{where}: node {node} summed {summed[i * width]}, expected {1 + holders}");
     }
-    for (int i = graph.Owned; i < graph.Rows; i++) if (summed[i * width] != 0) throw new InvalidOperationException($"rank {c.Rank}: halo row {i} not zeroed after the scatter");
-    Console.WriteLine($"rank {c.Rank}: owned {graph.Owned}, halo {graph.Halo}: gather, CBSR gather and scatter agree with the global matrix");
-    return 0;
+    for (int i = graph.Owned; i < graph.Rows; i++) if (summed[i * width] != 0) throw new InvalidOperationException($"{where}: halo row {i} not zeroed after the scatter");
+    if (concurrent && ran != 4) throw new InvalidOperationException($"{where}: the concurrent work ran {ran} times in four exchanges");
 }

@@ -50,8 +50,13 @@ public sealed class HaloExchange : INodeExchange
     {
         ArgumentNullException.ThrowIfNull(rows);
         CheckRows(rows.Rows, nameof(rows));
-        if (rows.Backend.Kind != BackendKind.NativeCpu) concurrently?.Invoke();
-        WithHost(rows, data => Concurrently(concurrently, () => GatherRows(data, rows.Columns, TrafficKind.HaloForward)));
+        if (rows.Backend.Kind != BackendKind.NativeCpu)
+        {
+            concurrently?.Invoke(); // one stream: the work first, then the staged exchange
+            WithHost(rows, data => GatherRows(data, rows.Columns, TrafficKind.HaloForward));
+            return;
+        }
+        Concurrently(concurrently, () => GatherRows(rows.HostArray, rows.Columns, TrafficKind.HaloForward));
     }
 
     public void Gather(CbsrBuffer<float, ushort> rows) => Gather(rows, null);
@@ -86,8 +91,7 @@ public sealed class HaloExchange : INodeExchange
         CheckRows(rows.Rows, nameof(rows));
         if (rows.Backend.Kind != BackendKind.NativeCpu)
         {
-            var halo = new float[(long)_graph.Halo * rows.Columns];
-            WithHost(rows, data => data.AsSpan(_graph.Owned * rows.Columns, halo.Length).CopyTo(halo));
+            var halo = rows.ToHost().Data.AsSpan(_graph.Owned * rows.Columns, _graph.Halo * rows.Columns).ToArray(); // before the work
             concurrently?.Invoke();
             WithHost(rows, data => ScatterRows(data, rows.Columns, halo, null));
             return;

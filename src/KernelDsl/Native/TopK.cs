@@ -134,6 +134,11 @@ public static class TopK
             for (int c = 0; c < n; c++) Keep(ref MemoryMarshal.GetReference(values), ref MemoryMarshal.GetReference(indices), c, c, Unsafe.Add(ref x, c), relu);
             return;
         }
+        if (TLanes.Width == 16 && n <= SmallRow.MaxDim && k <= SmallRow.MaxK && System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
+        {
+            SmallRow.Select(ref x, n, k, ref MemoryMarshal.GetReference(values), ref MemoryMarshal.GetReference(indices), relu);
+            return;
+        }
         TLanes.ToKeys(ref x, ref keys, n);
 
         // The threshold: first the row's mean plus the normal quantile of the share to keep times its standard
@@ -277,6 +282,118 @@ public static class TopK
             if (TLanes.CountAtLeast(ref keys, count, c1) >= r) threshold = c1;
         }
         return threshold;
+    }
+
+    /// <summary>
+    /// Rows of at most 64 with k ≤ 16 on AVX-512 (Dynamic-ReLU's and small layers' widths): the row's keys in four
+    /// registers, each sorted by a bitonic network (descending), merged pairwise keeping the larger 16, merged again; the
+    /// k-th lane of the result is the k-th largest key. No data-dependent branch and no pass over memory: where the
+    /// general path estimates, counts and cuts per row, this is a fixed ~200 vector instructions. The kept set is every
+    /// key above it plus the lowest-column keys equal to it (PDEP picks them from the equal ones' bit mask).
+    /// </summary>
+    private static class SmallRow
+    {
+        public const int MaxDim = 64, MaxK = 16;
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        public static void Select<TIndex>(ref float x, int n, int k, ref float values, ref TIndex indices, bool relu) where TIndex : unmanaged, IBinaryInteger<TIndex>
+        {
+            // Keys of the four 16-lane blocks; lanes past the row are 0, below every key but the one of the NaN with all
+            // bits set (0xFFFFFFFF), which the valid-lane mask below keeps out of the ties. A row that ends inside a
+            // block is read from a copy padded to whole blocks.
+            scoped ref float row = ref x;
+            Span<float> padded = (n & 15) != 0 ? stackalloc float[MaxDim] : default;
+            if ((n & 15) != 0)
+            {
+                MemoryMarshal.CreateReadOnlySpan(ref x, n).CopyTo(padded);
+                row = ref MemoryMarshal.GetReference(padded);
+            }
+            var r0 = Load(ref row, n, 0);
+            var r1 = Load(ref row, n, 16);
+            var r2 = Load(ref row, n, 32);
+            var r3 = Load(ref row, n, 48);
+            var top = n <= 16 ? Sort(r0) : n <= 32 ? Top16(Sort(r0), Sort(r1)) : Top16(Top16(Sort(r0), Sort(r1)), Top16(Sort(r2), Sort(r3)));
+            uint kth = top.GetElement(k - 1);
+            var threshold = Vector512.Create(kth);
+            ulong greater = Mask(Vector512.GreaterThan(r0, threshold), Vector512.GreaterThan(r1, threshold),
+                Vector512.GreaterThan(r2, threshold), Vector512.GreaterThan(r3, threshold));
+            ulong equal = Mask(Vector512.Equals(r0, threshold), Vector512.Equals(r1, threshold),
+                Vector512.Equals(r2, threshold), Vector512.Equals(r3, threshold));
+            ulong valid = n == 64 ? ulong.MaxValue : (1UL << n) - 1;
+            greater &= valid;
+            equal &= valid;
+            int ties = k - BitOperations.PopCount(greater);
+            ulong keep = greater | System.Runtime.Intrinsics.X86.Bmi2.X64.ParallelBitDeposit((1UL << ties) - 1, equal); // the lowest `ties` equal columns
+            for (int j = 0; j < k; j++)
+            {
+                int column = BitOperations.TrailingZeroCount(keep);
+                keep &= keep - 1;
+                Keep(ref values, ref indices, j, column, Unsafe.Add(ref x, column), relu);
+            }
+        }
+
+        /// <summary>The keys of lanes from .. from + 15 (0 past the row); <paramref name="x"/> holds whole blocks up to n.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<uint> Load(ref float x, int n, int from)
+        {
+            if (from >= n) return Vector512<uint>.Zero;
+            var bits = Vector512.LoadUnsafe(ref x, (nuint)from).AsUInt32();
+            var sign = Vector512.ShiftRightArithmetic(bits.AsInt32(), 31).AsUInt32();
+            var keys = bits ^ (sign | Vector512.Create(0x80000000u));
+            var lane = Vector512.Create(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u);
+            return Vector512.ConditionalSelect(Vector512.LessThan(lane, Vector512.Create((uint)(n - from))), keys, Vector512<uint>.Zero);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ulong Mask(Vector512<uint> a, Vector512<uint> b, Vector512<uint> c, Vector512<uint> d) =>
+            a.ExtractMostSignificantBits() | (b.ExtractMostSignificantBits() << 16) | (c.ExtractMostSignificantBits() << 32) | (d.ExtractMostSignificantBits() << 48);
+
+        /// <summary>One compare-exchange step: lane i meets lane i ^ d; where <paramref name="takeMax"/> is set it keeps the larger.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<uint> Step(Vector512<uint> v, Vector512<uint> partner, Vector512<uint> takeMax)
+        {
+            var other = System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32(v, partner);
+            return Vector512.ConditionalSelect(takeMax, Vector512.Max(v, other), Vector512.Min(v, other));
+        }
+
+        /// <summary>The 16 lanes sorted descending (a bitonic sorting network, 10 steps).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<uint> Sort(Vector512<uint> v)
+        {
+            v = Step(v, Partner1, Sort2);
+            v = Step(v, Partner2, Sort4a);
+            v = Step(v, Partner1, Sort4b);
+            v = Step(v, Partner4, Sort8a);
+            v = Step(v, Partner2, Sort8b);
+            v = Step(v, Partner1, Sort8c);
+            return Merge(v);
+        }
+
+        /// <summary>A bitonic sequence of 16 sorted descending (4 steps).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<uint> Merge(Vector512<uint> v)
+        {
+            v = Step(v, Partner8, Lower8);
+            v = Step(v, Partner4, Lower4);
+            v = Step(v, Partner2, Lower2);
+            return Step(v, Partner1, Lower1);
+        }
+
+        /// <summary>The 16 largest of two descending registers, descending: the larger of each lane against the other reversed is bitonic.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<uint> Top16(Vector512<uint> a, Vector512<uint> b) => Merge(Vector512.Max(a, System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32(b, Reverse)));
+
+        private static Vector512<uint> Partner(int d) => Vector512.Create(Enumerable.Range(0, 16).Select(i => (uint)(i ^ d)).ToArray());
+
+        /// <summary>Lane i keeps the larger when it is the lower of its pair (i &amp; d = 0) in a block sorted descending ((i &amp; s) = 0), or the upper in an ascending one.</summary>
+        private static Vector512<uint> TakeMax(int s, int d) =>
+            Vector512.Create(Enumerable.Range(0, 16).Select(i => ((i & d) == 0) == ((i & s) == 0 || s == 16) ? uint.MaxValue : 0u).ToArray());
+
+        private static readonly Vector512<uint> Partner1 = Partner(1), Partner2 = Partner(2), Partner4 = Partner(4), Partner8 = Partner(8);
+        private static readonly Vector512<uint> Reverse = Vector512.Create(Enumerable.Range(0, 16).Select(i => (uint)(15 - i)).ToArray());
+        private static readonly Vector512<uint> Sort2 = TakeMax(2, 1), Sort4a = TakeMax(4, 2), Sort4b = TakeMax(4, 1);
+        private static readonly Vector512<uint> Sort8a = TakeMax(8, 4), Sort8b = TakeMax(8, 2), Sort8c = TakeMax(8, 1);
+        private static readonly Vector512<uint> Lower8 = TakeMax(16, 8), Lower4 = TakeMax(16, 4), Lower2 = TakeMax(16, 2), Lower1 = TakeMax(16, 1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

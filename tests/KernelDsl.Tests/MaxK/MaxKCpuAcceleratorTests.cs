@@ -59,7 +59,8 @@ public sealed class MaxKCpuAcceleratorTests(IlgpuCpuFixture fixture) : IClassFix
                 }
             }
         }
-        var wide = new DenseMatrix<float>(10, 300, Native.TopKTests.Rows(300, 7).SelectMany(r => r.Row).ToArray());
+        var hostile = Native.TopKTests.Rows(300, 7).Select(r => r.Row).ToArray();
+        var wide = new DenseMatrix<float>(hostile.Length, 300, hostile.SelectMany(r => r).ToArray());
         using var wb = backend.Upload(wide);
         using var wy = backend.AllocateCbsr<float, ushort>(wide.Rows, 300, 16);
         DynamicReLUKernels.ActivateWide(backend.DefaultStream, wb, wy);

@@ -7,14 +7,15 @@ namespace KernelDsl.Tests.Native;
 /// <summary>
 /// The native selection (<see cref="TopK"/>) against the reference's stable sort, for equality (values bit for bit,
 /// columns), at every SIMD width forced in turn so a machine without AVX-512 still tests the others: dims that are and
-/// are not multiples of the vector width, k = 1, 8, 32 and dim, and rows built to break a sample-based estimate —
+/// are not multiples of the vector width (and the small-row path's 64 and 16 on each side), k = 1, 2, 8, 15, 16, 17, 32
+/// and dim, and rows built to break a sample-based estimate —
 /// full of ties, all equal, ±0, NaN of both signs, ±∞, sorted, and the largest values hidden between the sampled columns.
 /// </summary>
 public sealed class TopKTests
 {
     public static TheoryData<SimdWidth> Widths => new() { SimdWidth.Scalar, SimdWidth.Vector256, SimdWidth.Vector512 };
 
-    private static readonly int[] Dims = [1, 3, 16, 33, 64, 100, 256, 300];
+    private static readonly int[] Dims = [1, 3, 16, 17, 33, 48, 63, 64, 65, 100, 256, 300];
 
     /// <summary>The hostile rows (also run through the ILGPU kernels by <c>MaxKCpuAcceleratorTests</c>).</summary>
     internal static IEnumerable<(string Name, float[] Row)> Rows(int dim, int seed)
@@ -39,6 +40,8 @@ public sealed class TopKTests
         // The sample takes columns s·dim/count; the largest values sit everywhere else, so the estimate is far too high.
         yield return ("hidden from the sample", Make(c => c % 8 == 0 || c % 16 == 0 ? -1000f - c : (float)rng.NextDouble()));
         yield return ("one large", Make(c => c == dim / 2 ? 1e30f : (float)rng.NextDouble() * 1e-30f));
+        // The NaN whose key is 0, the value the small-row path pads a row's last vector with.
+        yield return ("NaN of all ones", Make(c => c % 3 == 0 ? BitConverter.Int32BitsToSingle(-1) : -(float)rng.NextDouble()));
         yield return ("denormals", Make(_ => BitConverter.Int32BitsToSingle(rng.Next(1, 1000)) * (rng.Next(2) == 0 ? 1 : -1)));
     }
 
@@ -47,7 +50,7 @@ public sealed class TopKTests
     public void EqualsTheReferenceOnEveryRow(SimdWidth width)
     {
         foreach (int dim in Dims)
-            foreach (int k in new[] { 1, 8, 32, dim }.Where(k => k <= dim).Distinct())
+            foreach (int k in new[] { 1, 2, 8, 15, 16, 17, 32, dim }.Where(k => k <= dim).Distinct())
                 foreach (var (name, row) in Rows(dim, dim * 31 + k))
                     foreach (bool relu in new[] { false, true })
                     {

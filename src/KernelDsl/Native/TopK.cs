@@ -30,6 +30,7 @@ public enum SimdWidth
 /// are kept in column order (AVX-512 compress), and an interpolation search over them finds a cut that exactly k
 /// reach; when ties straddle the k-th largest, those above it and the lowest-column equal ones are kept. Rows whose
 /// estimate leaves too many candidates (full of ties) are radix-selected whole (<see cref="Selection.KthLargest"/>).
+/// Rows of at most 64 with k ≤ 16 take a fixed path on AVX-512 instead: sorting networks in registers (SmallRow).
 /// </para>
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]

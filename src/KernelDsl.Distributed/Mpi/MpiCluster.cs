@@ -27,12 +27,12 @@ public sealed class MpiCluster : IDisposable
         Hosts = Size == 1 ? 1 : world.Allgather(HostKey(Environment.MachineName)).Distinct().Count();
     }
 
-    /// <summary>A 64-bit FNV-1a of the host name: MPI.NET sends strings through a serializer .NET no longer has, so ranks compare numbers.</summary>
+    /// <summary>A hash of the host name: MPI.NET sends strings through a serializer .NET no longer has, so ranks compare numbers.</summary>
     private static ulong HostKey(string name)
     {
-        ulong h = 14695981039346656037UL;
-        foreach (char ch in name) h = (h ^ ch) * 1099511628211UL;
-        return h;
+        var h = Hash64.Start();
+        foreach (char ch in name) h.Add(ch);
+        return h.Value;
     }
 
     /// <summary>This process's rank, 0 .. <see cref="Size"/> − 1.</summary>

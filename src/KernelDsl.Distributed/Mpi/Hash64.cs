@@ -2,7 +2,7 @@ namespace KernelDsl.Distributed;
 
 /// <summary>
 /// A 64-bit FNV-1a-style hash with an extra shift, for the fingerprints ranks compare (a graph's structure, a dataset,
-/// the parameters): equal inputs give equal hashes on every rank; not for security.
+/// the parameters, the host names): equal inputs give equal hashes on every rank; not for security.
 /// </summary>
 internal struct Hash64
 {

@@ -40,8 +40,8 @@ public static class CircuitSuite
                 using var sparse = backend.AllocateCbsr<float, byte>(a.ColumnCount, Dim, K);
                 using var dSparse = backend.AllocateCbsr<float, byte>(a.ColumnCount, Dim, K);
                 using var dDense = backend.AllocateDense<float>(a.ColumnCount, Dim);
-                var input = x.HostArray;
-                var output = relu.HostArray;
+                var input = x.HostMemory;
+                var output = relu.HostMemory;
                 void DenseRelu() => Relu(input, output);
                 var (dense, dynamicSparse, speedUp) = Harness.Interleaved(
                     () => { DenseRelu(); BenchKernels.SumWarpPerRow(backend.DefaultStream, ab, relu, y); },
@@ -66,13 +66,15 @@ public static class CircuitSuite
     }
 
     /// <summary>The dense baseline: y = max(x, 0), SIMD, two threads.</summary>
-    private static void Relu(float[] x, float[] y) => Parallel.For(0, Environment.ProcessorCount * 4, part =>
+    private static void Relu(Memory<float> input, Memory<float> output) => Parallel.For(0, Environment.ProcessorCount * 4, part =>
     {
+        ReadOnlySpan<float> x = input.Span;
+        Span<float> y = output.Span;
         int parts = Environment.ProcessorCount * 4;
         int lo = (int)((long)x.Length * part / parts), hi = (int)((long)x.Length * (part + 1) / parts);
         int i = lo;
         for (; i <= hi - Vector<float>.Count; i += Vector<float>.Count)
-            Vector.Max(new Vector<float>(x.AsSpan(i)), Vector<float>.Zero).CopyTo(y.AsSpan(i));
+            Vector.Max(new Vector<float>(x[i..]), Vector<float>.Zero).CopyTo(y[i..]);
         for (; i < hi; i++) y[i] = Math.Max(x[i], 0f);
     });
 }

@@ -124,7 +124,7 @@ static int Run(DirectoryInfo? dataDir, int[] dims, string? filter, int repeats, 
                         baselineTime: () => peerMs);
                     ours = oursMedian;
                     double expected = 0;
-                    for (int c = 0; c < dim; c++) expected += y.HostArray[(long)check * dim + c];
+                    for (int c = 0; c < dim; c++) expected += y.HostSpan[check * dim + c];
                     double theirs = scipy.Run(check).RowSum;
                     if (graph.Rows > 0 && Math.Abs(expected - theirs) > 1e-3 * (1 + Math.Abs(theirs)))
                         throw new InvalidOperationException($"{file}, dim {dim}: scipy's row {check} sums to {theirs}, ours to {expected}.");

@@ -53,7 +53,7 @@ public static class SelectionSuite
             }
             var before = Harness.InterleavedWithSpread(Relu, () => Rowwise(x, cbsr, k, relu, RadixSelect), repeats);
             double roofline = ((double)Rows * dim * sizeof(float) + (double)Rows * k * (sizeof(float) + sizeof(byte))) / (triad * 1e6);
-            string peer = NumpyTopK(x.HostArray, dim, k, relu, repeats) is { } numpy
+            string peer = NumpyTopK(x.HostSpan, dim, k, relu, repeats) is { } numpy
                 ? string.Create(inv, $"{numpy.Median:F2} [{numpy.Low:F2}–{numpy.High:F2}] | {numpy.Median / g.Candidate:F1}")
                 : "numpy missing (apt-get install python3-numpy) | –";
             Emit(string.Create(inv, $"| {(relu ? "Dynamic-ReLU" : "MaxK")} | {dim} | {k} | {g.Baseline:F2} | {g.Candidate:F2} | {g.Ratio:F2} [{g.Low:F2}–{g.High:F2}] | "
@@ -68,12 +68,12 @@ public static class SelectionSuite
     /// The same top-k by numpy, as a user would write it, timed inside Debian's python3 (median and quartiles of
     /// <paramref name="repeats"/> runs, ms); null when python3 or numpy is missing.
     /// </summary>
-    private static (double Median, double Low, double High)? NumpyTopK(float[] x, int dim, int k, bool relu, int repeats)
+    private static (double Median, double Low, double High)? NumpyTopK(ReadOnlySpan<float> x, int dim, int k, bool relu, int repeats)
     {
         string file = Path.Combine(Path.GetTempPath(), $"kerneldsl-topk-{Environment.ProcessId}.f32");
         try
         {
-            File.WriteAllBytes(file, System.Runtime.InteropServices.MemoryMarshal.AsBytes(x.AsSpan()).ToArray());
+            File.WriteAllBytes(file, System.Runtime.InteropServices.MemoryMarshal.AsBytes(x).ToArray());
             string script = string.Join("\n",
                 "import sys, time, numpy as np",
                 $"x = np.fromfile(sys.argv[1], dtype=np.float32).reshape(-1, {dim})",
@@ -116,7 +116,7 @@ public static class SelectionSuite
     /// <summary>A selection over every row, split over the cores as the generated kernels split it.</summary>
     private static void Rowwise(DenseBuffer<float> x, CbsrBuffer<float, byte> y, int k, bool relu, RowSelection select)
     {
-        float[] source = x.HostArray;
+        Memory<float> source = x.HostMemory;
         var output = y.DangerousGetHostArrays();
         int dim = x.Columns, rows = x.Rows;
         int blocks = Environment.ProcessorCount * RowPartition.BlocksPerWorker;
@@ -124,7 +124,7 @@ public static class SelectionSuite
         {
             var scratch = new uint[TopK.ScratchLength(dim)];
             for (int row = (int)((long)rows * block / blocks); row < (int)((long)rows * (block + 1) / blocks); row++)
-                select(source.AsSpan(row * dim, dim), output.Values.AsSpan(row * k, k), output.Indices.AsSpan(row * k, k), scratch);
+                select(source.Span.Slice(row * dim, dim), output.Values.AsSpan(row * k, k), output.Indices.AsSpan(row * k, k), scratch);
         });
     }
 

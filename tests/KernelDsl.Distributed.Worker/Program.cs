@@ -177,7 +177,7 @@ static void CheckHalo(MpiCluster c, RankGraph graph, HaloExchange exchange, Comp
             Interlocked.Increment(ref ran);
             var written = new float[graph.Rows * width];
             for (int i = 0; i < written.Length; i++) written[i] = i < graph.Owned * width ? 1f : 99f;
-            if (backend.Kind == BackendKind.NativeCpu) written.CopyTo(dense.HostArray, 0);
+            if (backend.Kind == BackendKind.NativeCpu) written.CopyTo(dense.HostSpan);
             else dense.CopyFrom(written);
         });
     var summed = dense.ToHost().Data;

@@ -56,7 +56,7 @@ public sealed class HaloExchange : INodeExchange
             WithHost(rows, data => GatherRows(data, rows.Columns, TrafficKind.HaloForward));
             return;
         }
-        Concurrently(concurrently, () => GatherRows(rows.HostArray, rows.Columns, TrafficKind.HaloForward));
+        Concurrently(concurrently, () => GatherRows(rows.HostMemory, rows.Columns, TrafficKind.HaloForward));
     }
 
     public void Gather(CbsrBuffer<float, ushort> rows) => Gather(rows, null);
@@ -70,15 +70,15 @@ public sealed class HaloExchange : INodeExchange
             var host = rows.DangerousGetHostArrays();
             Concurrently(concurrently, () =>
             {
-                GatherRows(host.Values, rows.K, TrafficKind.HaloForward);
-                GatherRows(host.Indices, rows.K, TrafficKind.HaloForward);
+                GatherRows(host.Values.AsMemory(), rows.K, TrafficKind.HaloForward);
+                GatherRows(host.Indices.AsMemory(), rows.K, TrafficKind.HaloForward);
             });
             return;
         }
         concurrently?.Invoke();
         var copy = rows.ToHost();
-        GatherRows(copy.Values, rows.K, TrafficKind.HaloForward);
-        GatherRows(copy.Indices, rows.K, TrafficKind.HaloForward);
+        GatherRows(copy.Values.AsMemory(), rows.K, TrafficKind.HaloForward);
+        GatherRows(copy.Indices.AsMemory(), rows.K, TrafficKind.HaloForward);
         rows.View.Values.CopyFromCPU(copy.Values);
         rows.View.Indices.CopyFromCPU(copy.Indices);
     }
@@ -96,7 +96,7 @@ public sealed class HaloExchange : INodeExchange
             WithHost(rows, data => ScatterRows(data, rows.Columns, halo, null));
             return;
         }
-        ScatterRows(rows.HostArray, rows.Columns, null, concurrently);
+        ScatterRows(rows.HostMemory, rows.Columns, null, concurrently);
     }
 
     public void Scatter(CbsrBuffer<float, ushort> rows) => Scatter(rows, null);
@@ -138,7 +138,7 @@ public sealed class HaloExchange : INodeExchange
     }
 
     /// <summary>Owners send the rows in each rank's halo; the received rows land in this rank's halo rows.</summary>
-    private void GatherRows<T>(T[] data, int width, TrafficKind kind) where T : unmanaged
+    private void GatherRows<T>(Memory<T> data, int width, TrafficKind kind) where T : unmanaged
     {
         int ranks = _cluster.Size;
         var sendCounts = new int[ranks];
@@ -153,18 +153,18 @@ public sealed class HaloExchange : INodeExchange
         for (int q = 0; q < ranks; q++)
             foreach (int row in _graph.SendTo(q))
             {
-                data.AsSpan(row * width, width).CopyTo(send.AsSpan(w, width));
+                data.Span.Slice(row * width, width).CopyTo(send.AsSpan(w, width));
                 w += width;
             }
         var received = _cluster.Exchange(send, sendCounts, receiveCounts, kind);
-        received.CopyTo(data.AsSpan(_graph.Owned * width, _graph.Halo * width)); // halo rows are grouped by rank, in rank order
+        received.CopyTo(data.Span.Slice(_graph.Owned * width, _graph.Halo * width)); // halo rows are grouped by rank, in rank order
     }
 
     /// <summary>
     /// Each rank sends its halo rows (<paramref name="halo"/>, or read from <paramref name="data"/>) to their owners, who
     /// add them to the owned rows once <paramref name="concurrently"/> is done; then the halo rows are zeroed.
     /// </summary>
-    private void ScatterRows(float[] data, int width, float[]? halo, Action? concurrently)
+    private void ScatterRows(Memory<float> data, int width, float[]? halo, Action? concurrently)
     {
         int ranks = _cluster.Size;
         var sendCounts = new int[ranks];
@@ -174,15 +174,15 @@ public sealed class HaloExchange : INodeExchange
             sendCounts[q] = _graph.HaloFrom(q).Count * width;
             receiveCounts[q] = _graph.SendTo(q).Count * width;
         }
-        halo ??= data.AsSpan(_graph.Owned * width, _graph.Halo * width).ToArray(); // taken before the work may overwrite it
+        halo ??= data.Span.Slice(_graph.Owned * width, _graph.Halo * width).ToArray(); // taken before the work may overwrite it
         float[] received = [];
         Concurrently(concurrently, () => received = _cluster.Exchange(halo, sendCounts, receiveCounts, TrafficKind.HaloBackward));
-        data.AsSpan(_graph.Owned * width, _graph.Halo * width).Clear();
+        data.Span.Slice(_graph.Owned * width, _graph.Halo * width).Clear();
         int at = 0;
         for (int q = 0; q < ranks; q++)
             foreach (int row in _graph.SendTo(q))
             {
-                var target = data.AsSpan(row * width, width);
+                var target = data.Span.Slice(row * width, width);
                 var source = received.AsSpan(at, width);
                 for (int j = 0; j < width; j++) target[j] += source[j];
                 at += width;
@@ -219,11 +219,11 @@ public sealed class HaloExchange : INodeExchange
             throw new ArgumentException($"the buffer has {rows} rows but rank {_graph.Rank} holds {_graph.Rows} (owned {_graph.Owned} + halo {_graph.Halo}).", paramName);
     }
 
-    private static void WithHost(DenseBuffer<float> buffer, Action<float[]> body)
+    private static void WithHost(DenseBuffer<float> buffer, Action<Memory<float>> body)
     {
         if (buffer.Backend.Kind == BackendKind.NativeCpu)
         {
-            body(buffer.HostArray);
+            body(buffer.HostMemory);
             return;
         }
         var host = new float[buffer.Length];

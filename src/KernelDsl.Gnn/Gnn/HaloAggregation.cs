@@ -76,9 +76,9 @@ internal sealed class HaloAggregation : IDisposable
         _timer.Time(Stream, operation, Phase.Forward, () =>
         {
             kernel(output);
-            float[] from = output.HostArray, to = y.HostArray;
+            Span<float> from = output.HostSpan, to = y.HostSpan;
             for (int i = 0; i < _boundaryRows.Length; i++)
-                Array.Copy(from, (long)i * width, to, (long)_boundaryRows[i] * width, width);
+                from.Slice(i * width, width).CopyTo(to.Slice(_boundaryRows[i] * width, width));
         });
     }
 

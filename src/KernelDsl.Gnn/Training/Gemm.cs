@@ -51,7 +51,7 @@ public static class Gemm
         var shape = new GemmShape(m, n, k, transposeA ? 1 : k, transposeA ? m : 1, transposeB ? 1 : n, transposeB ? k : 1, accumulate ? 1 : 0);
         if (backend.Kind == BackendKind.NativeCpu)
         {
-            Native(a.HostArray, b.HostArray, c.HostArray, shape, backend.Parallelism);
+            Native(a.HostMemory, b.HostMemory, c.HostMemory, shape, backend.Parallelism);
             return;
         }
         var s = stream.AcceleratorStream!;
@@ -90,7 +90,7 @@ public static class Gemm
         }
     }
 
-    private static void Native(float[] a, float[] b, float[] c, GemmShape s, int parallelism)
+    private static void Native(Memory<float> a, Memory<float> b, Memory<float> c, GemmShape s, int parallelism)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism };
         // SIMD wants long rows. A classifier layer has a narrow side (a few classes), so route each product to
@@ -100,8 +100,9 @@ public static class Gemm
         {
             // A · Bᵀ with a short inner dimension: row updates over an explicit op(B) instead of K-long dots.
             var explicitB = new float[(long)s.K * s.N];
+            var stored = b.Span;
             for (int k = 0; k < s.K; k++)
-                for (int j = 0; j < s.N; j++) explicitB[(long)k * s.N + j] = b[(long)k * s.BRow + (long)j * s.BCol];
+                for (int j = 0; j < s.N; j++) explicitB[(long)k * s.N + j] = stored[k * s.BRow + j * s.BCol];
             Native(a, explicitB, c, s with { BRow = s.N, BCol = 1 }, parallelism);
             return;
         }
@@ -109,8 +110,9 @@ public static class Gemm
         {
             // A · B with few output columns: K-long dots against Bᵀ instead of N-long row updates.
             var transposedB = new float[(long)s.N * s.K];
+            var stored = b.Span;
             for (int k = 0; k < s.K; k++)
-                for (int j = 0; j < s.N; j++) transposedB[(long)j * s.K + k] = b[(long)k * s.N + j];
+                for (int j = 0; j < s.N; j++) transposedB[(long)j * s.K + k] = stored[k * s.N + j];
             Native(a, transposedB, c, s with { BRow = 1, BCol = s.K }, parallelism);
             return;
         }
@@ -124,20 +126,21 @@ public static class Gemm
             Parallel.For(0, slices, options, slice =>
             {
                 var acc = new float[s.M * s.N];
+                Span<float> A = a.Span, B = b.Span;
                 int lo = (int)((long)s.K * slice / slices), hi = (int)((long)s.K * (slice + 1) / slices);
                 for (int k = lo; k < hi; k++)
                 {
-                    var bRow = b.AsSpan(k * s.N, s.N);
+                    var bRow = B.Slice(k * s.N, s.N);
                     if (transposedAccumulator)
                     {
-                        var aRow = a.AsSpan(k * s.M, s.M);
+                        var aRow = A.Slice(k * s.M, s.M);
                         for (int j = 0; j < s.N; j++)
                             if (bRow[j] != 0f) Vectorized.Axpy(acc.AsSpan(j * s.M, s.M), aRow, bRow[j]);
                         continue;
                     }
                     for (int i = 0; i < s.M; i++)
                     {
-                        float v = a[(long)k * s.ACol + i];
+                        float v = A[k * s.ACol + i];
                         if (v != 0f) Vectorized.Axpy(acc.AsSpan(i * s.N, s.N), bRow, v);
                     }
                 }
@@ -145,7 +148,7 @@ public static class Gemm
             });
             Parallel.For(0, s.M, options, i =>
             {
-                var target = c.AsSpan(i * s.N, s.N);
+                var target = c.Span.Slice(i * s.N, s.N);
                 if (s.Accumulate == 0) target.Clear();
                 foreach (var acc in partial)
                 {
@@ -159,17 +162,18 @@ public static class Gemm
         Parallel.For(0, blocks, options, block =>
         {
             int lo = (int)((long)s.M * block / blocks), hi = (int)((long)s.M * (block + 1) / blocks);
+            Span<float> A = a.Span, B = b.Span, C = c.Span;
             for (int i = lo; i < hi; i++)
             {
-                var target = c.AsSpan(i * s.N, s.N);
+                var target = C.Slice(i * s.N, s.N);
                 if (s.Accumulate == 0) target.Clear();
                 if (s.BCol == 1)
                 {
                     // A · B: row i of C = Σ_k A(i, k) · B(k, :).
                     for (int k = 0; k < s.K; k++)
                     {
-                        float v = a[(long)i * s.ARow + (long)k * s.ACol];
-                        if (v != 0f) Vectorized.Axpy(target, b.AsSpan(k * s.N, s.N), v);
+                        float v = A[i * s.ARow + k * s.ACol];
+                        if (v != 0f) Vectorized.Axpy(target, B.Slice(k * s.N, s.N), v);
                     }
                 }
                 else
@@ -177,7 +181,7 @@ public static class Gemm
                     // A · Bᵀ: C(i, j) = A(i, :) · B(j, :), both rows contiguous when A is not transposed.
                     for (int j = 0; j < s.N; j++)
                     {
-                        float dot = s.ACol == 1 ? Dot(a.AsSpan(i * s.K, s.K), b.AsSpan(j * s.K, s.K)) : StridedDot(a, i, b, j, s);
+                        float dot = s.ACol == 1 ? Dot(A.Slice(i * s.K, s.K), B.Slice(j * s.K, s.K)) : StridedDot(A, i, B, j, s);
                         target[j] += dot;
                     }
                 }
@@ -185,10 +189,10 @@ public static class Gemm
         });
     }
 
-    private static float StridedDot(float[] a, int i, float[] b, int j, GemmShape s)
+    private static float StridedDot(ReadOnlySpan<float> a, int i, ReadOnlySpan<float> b, int j, GemmShape s)
     {
         float sum = 0f;
-        for (int k = 0; k < s.K; k++) sum += a[(long)i * s.ARow + (long)k * s.ACol] * b[(long)k * s.BRow + (long)j * s.BCol];
+        for (int k = 0; k < s.K; k++) sum += a[i * s.ARow + k * s.ACol] * b[k * s.BRow + j * s.BCol];
         return sum;
     }
 

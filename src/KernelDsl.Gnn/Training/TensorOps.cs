@@ -19,7 +19,7 @@ public static class TensorOps
         Same(stream, x, y, nameof(y));
         if (Native(stream))
         {
-            Map(stream, x.HostArray, y.HostArray, static (xs, ys) =>
+            Map(stream, x.HostMemory, y.HostMemory, static (xs, ys) =>
             {
                 int i = 0;
                 if (Vector.IsHardwareAccelerated)
@@ -39,13 +39,15 @@ public static class TensorOps
         Same(stream, x, dx, nameof(dx));
         if (Native(stream))
         {
-            float[] xs = x.HostArray, g = dy.HostArray, o = dx.HostArray;
-            Parts(stream, xs.Length, (lo, hi) =>
+            Memory<float> input = x.HostMemory, gradient = dy.HostMemory, output = dx.HostMemory;
+            Parts(stream, input.Length, (lo, hi) =>
             {
+                ReadOnlySpan<float> xs = input.Span, g = gradient.Span;
+                Span<float> o = output.Span;
                 int i = lo;
                 if (Vector.IsHardwareAccelerated)
                     for (; i <= hi - Vector<float>.Count; i += Vector<float>.Count)
-                        Vector.ConditionalSelect(Vector.GreaterThan(new Vector<float>(xs, i), Vector<float>.Zero), new Vector<float>(g, i), Vector<float>.Zero).CopyTo(o, i);
+                        Vector.ConditionalSelect(Vector.GreaterThan(new Vector<float>(xs[i..]), Vector<float>.Zero), new Vector<float>(g[i..]), Vector<float>.Zero).CopyTo(o[i..]);
                 for (; i < hi; i++) o[i] = xs[i] > 0f ? g[i] : 0f;
             });
             return;
@@ -79,12 +81,16 @@ public static class TensorOps
         int columns = x.Columns;
         if (Native(stream))
         {
-            float[] xs = x.HostArray, ys = y.HostArray;
-            int[]? ids = rowIds?.HostArray;
+            Memory<float> input = x.HostMemory, output = y.HostMemory;
+            Memory<int> rows = rowIds?.HostMemory ?? Memory<int>.Empty;
+            bool byId = rowIds is not null;
             float keep = 1f - p;
-            uint Index(int i) => ids is null ? (uint)i : (uint)(ids[i / columns] * columns + i % columns);
-            Parts(stream, xs.Length, (lo, hi) =>
+            Parts(stream, input.Length, (lo, hi) =>
             {
+                ReadOnlySpan<float> xs = input.Span;
+                Span<float> ys = output.Span;
+                ReadOnlySpan<int> ids = rows.Span;
+                uint Index(ReadOnlySpan<int> ids, int i) => !byId ? (uint)i : (uint)(ids[i / columns] * columns + i % columns);
                 int i = lo;
                 if (Vector.IsHardwareAccelerated)
                 {
@@ -96,19 +102,19 @@ public static class TensorOps
                     while (i <= hi - Vector<float>.Count)
                     {
                         int row = i / columns;
-                        if (ids is not null && row != (i + Vector<float>.Count - 1) / columns)
+                        if (byId && row != (i + Vector<float>.Count - 1) / columns)
                         {
                             // The vector straddles two rows, whose ids need not be consecutive: element by element.
-                            for (int end = i + Vector<float>.Count; i < end; i++) ys[i] = Uniform(seed, Index(i)) < p ? 0f : xs[i] / keep;
+                            for (int end = i + Vector<float>.Count; i < end; i++) ys[i] = Uniform(seed, Index(ids, i)) < p ? 0f : xs[i] / keep;
                             continue;
                         }
-                        uint baseIndex = ids is null ? (uint)i : (uint)(ids[row] * columns + (i - row * columns));
+                        uint baseIndex = !byId ? (uint)i : (uint)(ids[row] * columns + (i - row * columns));
                         var u = Uniform(seed, new Vector<uint>(baseIndex) + lanes);
-                        Vector.ConditionalSelect(Vector.LessThan(u, vp), Vector<float>.Zero, new Vector<float>(xs, i) / vkeep).CopyTo(ys, i);
+                        Vector.ConditionalSelect(Vector.LessThan(u, vp), Vector<float>.Zero, new Vector<float>(xs[i..]) / vkeep).CopyTo(ys[i..]);
                         i += Vector<float>.Count;
                     }
                 }
-                for (; i < hi; i++) ys[i] = Uniform(seed, Index(i)) < p ? 0f : xs[i] / keep;
+                for (; i < hi; i++) ys[i] = Uniform(seed, Index(ids, i)) < p ? 0f : xs[i] / keep;
             });
             return;
         }
@@ -135,9 +141,14 @@ public static class TensorOps
         if (y.Length == 0) return;
         if (Native(stream))
         {
-            float[] ys = y.HostArray, b = bias.HostArray;
+            Memory<float> output = y.HostMemory, row = bias.HostMemory;
             int n = y.Columns;
-            Parts(stream, y.Rows, (lo, hi) => { for (int r = lo; r < hi; r++) Vectorized.Axpy(ys.AsSpan(r * n, n), b, 1f); });
+            Parts(stream, y.Rows, (lo, hi) =>
+            {
+                Span<float> ys = output.Span;
+                ReadOnlySpan<float> b = row.Span;
+                for (int r = lo; r < hi; r++) Vectorized.Axpy(ys.Slice(r * n, n), b, 1f);
+            });
             return;
         }
         var s = stream.AcceleratorStream!;
@@ -156,17 +167,18 @@ public static class TensorOps
             throw new ArgumentException($"gradient is {gradient.Rows} x {gradient.Columns} but dy has {dy.Columns} columns.", nameof(gradient));
         if (Native(stream))
         {
-            float[] g = dy.HostArray, o = gradient.HostArray;
+            Memory<float> rowsOfDy = dy.HostMemory;
             int n = dy.Columns, rows = dy.Rows;
             int slices = Math.Max(1, Math.Min(stream.Backend.Parallelism * 2, rows / 256));
             var partial = new float[slices][];
             Parallel.For(0, slices, new ParallelOptions { MaxDegreeOfParallelism = stream.Backend.Parallelism }, slice =>
             {
                 var acc = new float[n];
-                for (int r = (int)((long)rows * slice / slices); r < (int)((long)rows * (slice + 1) / slices); r++) Vectorized.Axpy(acc, g.AsSpan(r * n, n), 1f);
+                for (int r = (int)((long)rows * slice / slices); r < (int)((long)rows * (slice + 1) / slices); r++) Vectorized.Axpy(acc, rowsOfDy.Span.Slice(r * n, n), 1f);
                 partial[slice] = acc;
             });
-            if (!accumulate) Array.Clear(o);
+            Span<float> o = gradient.HostSpan;
+            if (!accumulate) o.Clear();
             foreach (var acc in partial) Vectorized.Axpy(o, acc, 1f);
             return;
         }
@@ -191,8 +203,13 @@ public static class TensorOps
             1f - MathF.Pow(settings.Beta1, step), 1f - MathF.Pow(settings.Beta2, step));
         if (Native(stream))
         {
-            float[] w = value.HostArray, g = gradient.HostArray, ms = m.HostArray, vs = v.HostArray;
-            Parts(stream, w.Length, (lo, hi) => { for (int i = lo; i < hi; i++) AdamElement(ref w[i], g[i], ref ms[i], ref vs[i], p); });
+            Memory<float> weights = value.HostMemory, gradients = gradient.HostMemory, first = m.HostMemory, second = v.HostMemory;
+            Parts(stream, weights.Length, (lo, hi) =>
+            {
+                Span<float> w = weights.Span, ms = first.Span, vs = second.Span;
+                ReadOnlySpan<float> g = gradients.Span;
+                for (int i = lo; i < hi; i++) AdamElement(ref w[i], g[i], ref ms[i], ref vs[i], p);
+            });
             return;
         }
         var s = stream.AcceleratorStream!;
@@ -250,8 +267,8 @@ public static class TensorOps
 
     private static void Parts(ComputeStream stream, int length, Action<int, int> body) => Vectorized.Chunks(length, stream.Backend.Parallelism, body);
 
-    private static void Map(ComputeStream stream, float[] x, float[] y, SpanAction body) =>
-        Parts(stream, x.Length, (lo, hi) => body(x.AsSpan(lo, hi - lo), y.AsSpan(lo, hi - lo)));
+    private static void Map(ComputeStream stream, Memory<float> x, Memory<float> y, SpanAction body) =>
+        Parts(stream, x.Length, (lo, hi) => body(x.Span.Slice(lo, hi - lo), y.Span.Slice(lo, hi - lo)));
 
     private delegate void SpanAction(ReadOnlySpan<float> x, Span<float> y);
 

@@ -10,7 +10,8 @@ namespace KernelDsl;
 public sealed class DenseBuffer<T> : IDisposable where T : unmanaged, INumber<T>
 {
     private readonly MemoryBuffer1D<T, Stride1D.Dense>? _device;
-    private readonly T[]? _host;
+    private readonly Memory<T> _host;
+    private readonly bool _onHost;
     private bool _disposed;
 
     internal DenseBuffer(ComputeBackend backend, int rows, int columns)
@@ -29,7 +30,8 @@ public sealed class DenseBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         }
         else
         {
-            _host = new T[length];
+            _host = HostStorage.Aligned<T>((int)length);
+            _onHost = true;
         }
     }
 
@@ -51,16 +53,24 @@ public sealed class DenseBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         }
     }
 
-    /// <summary>The host array the native backend computes on (native backend only).</summary>
+    /// <summary>
+    /// The elements the native backend computes on (native backend only): <see cref="Length"/> elements, row-major, in
+    /// pinned memory that starts on a 64-byte boundary (<see cref="HostStorage"/>), so a row whose width is a multiple of
+    /// 64 bytes never straddles a cache line more than it must.
+    /// </summary>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
-    public T[] HostArray
+    public Memory<T> HostMemory
     {
         get
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _host ?? throw new InvalidOperationException($"This buffer lives on {Backend.Kind}; a host array exists only on the native CPU backend.");
+            return _onHost ? _host : throw new InvalidOperationException($"This buffer lives on {Backend.Kind}; host memory exists only on the native CPU backend.");
         }
     }
+
+    /// <summary><see cref="HostMemory"/> as a span.</summary>
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
+    public Span<T> HostSpan => HostMemory.Span;
 
     /// <summary>Overwrites the contents with <paramref name="source"/> (row-major, exactly <see cref="Length"/> elements).</summary>
     public void CopyFrom(ReadOnlySpan<T> source)
@@ -68,7 +78,7 @@ public sealed class DenseBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (source.Length != Length)
             throw new ArgumentException($"source has {source.Length} elements but this {Rows} x {Columns} buffer holds {Length}.", nameof(source));
-        if (_host is not null) source.CopyTo(_host);
+        if (_onHost) source.CopyTo(_host.Span);
         else if (Length > 0) DeviceArrays.View(_device!, Length).CopyFromCPU(source);
     }
 
@@ -78,7 +88,7 @@ public sealed class DenseBuffer<T> : IDisposable where T : unmanaged, INumber<T>
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (destination.Length != Length)
             throw new ArgumentException($"destination has {destination.Length} elements but this {Rows} x {Columns} buffer holds {Length}.", nameof(destination));
-        if (_host is not null) { _host.CopyTo(destination); return; }
+        if (_onHost) { _host.Span.CopyTo(destination); return; }
         Backend.Synchronize();
         if (Length > 0) DeviceArrays.View(_device!, Length).CopyToCPU(destination);
     }
@@ -87,7 +97,7 @@ public sealed class DenseBuffer<T> : IDisposable where T : unmanaged, INumber<T>
     public void Clear()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_host is not null) Array.Clear(_host);
+        if (_onHost) _host.Span.Clear();
         else _device!.MemSetToZero();
     }
 

@@ -30,12 +30,13 @@ public static class Elementwise
         if (destination.Length == 0) return;
         if (stream.Backend.Kind == BackendKind.NativeCpu)
         {
-            float[] target = destination.HostArray;
+            Memory<float> target = destination.HostMemory;
             Vectorized.Chunks(target.Length, stream.Backend.Parallelism, (from, to) =>
             {
-                parts[0].HostArray.AsSpan(from, to - from).CopyTo(target.AsSpan(from, to - from));
-                for (int p = 1; p < parts.Length; p++) Vectorized.Axpy(target.AsSpan(from, to - from), parts[p].HostArray.AsSpan(from, to - from), 1f);
-                if (scale != 1f) Vectorized.Scale(target.AsSpan(from, to - from), scale);
+                Span<float> slice = target.Span.Slice(from, to - from);
+                parts[0].HostSpan.Slice(from, to - from).CopyTo(slice);
+                for (int p = 1; p < parts.Length; p++) Vectorized.Axpy(slice, parts[p].HostSpan.Slice(from, to - from), 1f);
+                if (scale != 1f) Vectorized.Scale(slice, scale);
             });
             return;
         }
@@ -57,8 +58,8 @@ public static class Elementwise
         if (destination.Length == 0) return;
         if (stream.Backend.Kind == BackendKind.NativeCpu)
         {
-            float[] target = destination.HostArray, from = source.HostArray;
-            Vectorized.Chunks(target.Length, stream.Backend.Parallelism, (lo, hi) => Vectorized.Axpy(target.AsSpan(lo, hi - lo), from.AsSpan(lo, hi - lo), scale));
+            Memory<float> target = destination.HostMemory, from = source.HostMemory;
+            Vectorized.Chunks(target.Length, stream.Backend.Parallelism, (lo, hi) => Vectorized.Axpy(target.Span.Slice(lo, hi - lo), from.Span.Slice(lo, hi - lo), scale));
             return;
         }
         Launch(stream.AcceleratorStream!, "add", destination.View.Data, source.View.Data, scale);

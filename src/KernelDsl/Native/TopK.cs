@@ -76,15 +76,14 @@ public static class TopK
     /// matrix of width <paramref name="dim"/>, into CBSR arrays (k values and columns per row): what a generated kernel runs
     /// per block. Checks once, dispatches once; the rows run back to back on one scratch.
     /// </summary>
-    public static void SelectRows<TIndex>(float[] source, int dim, int k, float[] values, TIndex[] indices, int first, int last, uint[] scratch, bool relu)
+    public static void SelectRows<TIndex>(ReadOnlySpan<float> source, int dim, int k, float[] values, TIndex[] indices, int first, int last, uint[] scratch, bool relu)
         where TIndex : unmanaged, IBinaryInteger<TIndex> =>
         SelectRows(source, dim, k, values, indices, first, last, scratch, relu, Best);
 
-    /// <summary>As <see cref="SelectRows{TIndex}(float[], int, int, float[], TIndex[], int, int, uint[], bool)"/>, with the SIMD width forced.</summary>
-    public static void SelectRows<TIndex>(float[] source, int dim, int k, float[] values, TIndex[] indices, int first, int last, uint[] scratch, bool relu, SimdWidth width)
+    /// <summary>As <see cref="SelectRows{TIndex}(ReadOnlySpan{float}, int, int, float[], TIndex[], int, int, uint[], bool)"/>, with the SIMD width forced.</summary>
+    public static void SelectRows<TIndex>(ReadOnlySpan<float> source, int dim, int k, float[] values, TIndex[] indices, int first, int last, uint[] scratch, bool relu, SimdWidth width)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(indices);
         ArgumentNullException.ThrowIfNull(scratch);
@@ -111,11 +110,11 @@ public static class TopK
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows<TLanes, TIndex>(float[] source, int dim, int k, float[] values, TIndex[] indices, int first, int last, uint[] scratch, bool relu)
+    private static void Rows<TLanes, TIndex>(ReadOnlySpan<float> source, int dim, int k, float[] values, TIndex[] indices, int first, int last, uint[] scratch, bool relu)
         where TLanes : struct, ILanes where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         for (int row = first; row < last; row++)
-            Run<TLanes, TIndex>(new ReadOnlySpan<float>(source, row * dim, dim), k, new Span<float>(values, row * k, k),
+            Run<TLanes, TIndex>(source.Slice(row * dim, dim), k, new Span<float>(values, row * k, k),
                 new Span<TIndex>(indices, row * k, k), scratch, relu);
     }
 

@@ -16,8 +16,8 @@ namespace Demo
                 int[] rowOffsets = csr.RowOffsets;
                 int[] columns = csr.ColumnIndices;
                 float[] values = csr.Values!;
-                float[] source = x.HostArray;
-                float[] output = y.HostArray;
+                global::System.Memory<float> source = x.HostMemory;
+                global::System.Memory<float> output = y.HostMemory;
                 int dim = x.Columns;
                 var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };
                 // The degree-sorted plan schedules rows heaviest first, in runs of equal work.
@@ -25,10 +25,12 @@ namespace Demo
                 var (order, bounds) = plan.WorkOrder(parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker);
                 global::System.Threading.Tasks.Parallel.For(0, bounds.Length - 1, options, run =>
                 {
+                    ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(source.Span);
+                    ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output.Span);
                     for (int i = bounds[run]; i < bounds[run + 1]; i++)
                     {
                         int row = order[i];
-                        NativeRow(row, rowOffsets, columns, values, source, output, dim);
+                        NativeRow(row, rowOffsets, columns, values, ref x0, ref y0, dim);
                     }
                 });
             }
@@ -38,17 +40,16 @@ namespace Demo
             /// The message has no SIMD form, so columns go one at a time.
             /// </summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NativeRow(int row, int[] rowOffsets, int[] columns, float[] values, float[] source, float[] output, int dim)
+            private static void NativeRow(int row, int[] rowOffsets, int[] columns, float[] values, ref float source, ref float output, int dim)
             {
                 int start = rowOffsets[row];
                 int end = rowOffsets[row + 1];
-                ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(output), (nint)row * dim);
+                ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (nint)row * dim);
                 if (start == end)
                 {
                     global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, dim).Clear();
                     return;
                 }
-                ref float xBase = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(source);
                 int c = 0;
                 for (; c < dim; c++)
                 {
@@ -56,7 +57,7 @@ namespace Demo
                     for (int e = start; e < end; e++)
                     {
                         float edge = values[e];
-                        ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xBase, (nint)columns[e] * dim + c);
+                        ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, (nint)columns[e] * dim + c);
                         acc0 = acc0 + global::Demo.Kernels.Called(edge, xTile);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) = acc0;

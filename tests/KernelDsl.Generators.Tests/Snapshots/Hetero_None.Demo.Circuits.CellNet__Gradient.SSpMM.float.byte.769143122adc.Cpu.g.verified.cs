@@ -17,7 +17,7 @@ namespace Demo
             internal static void RunNative(global::KernelDsl.CsrBuffer<float> a, global::KernelDsl.DenseBuffer<float> dy, global::KernelDsl.CbsrBuffer<float, byte> x, global::KernelDsl.CbsrBuffer<float, byte> dx, int parallelism)
             {
                 global::KernelDsl.CsrMatrix<float> csr = a.DangerousGetHostArrays();
-                float[] gradient = dy.HostArray;
+                global::System.Memory<float> gradient = dy.HostMemory;
                 global::KernelDsl.CbsrMatrix<float, byte> features = x.DangerousGetHostArrays();
                 global::KernelDsl.CbsrMatrix<float, byte> output = dx.DangerousGetHostArrays();
                 int dim = dy.Columns;
@@ -28,11 +28,12 @@ namespace Demo
                 var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };
                 global::System.Threading.Tasks.Parallel.For(0, parts.Length - 1, options, part =>
                 {
+                    ref float dy0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient.Span);
                     float[] acc = part == 0 ? output.Values : global::System.Buffers.ArrayPool<float>.Shared.Rent(size);
                     global::System.Array.Clear(acc, 0, size);
                     for (int row = parts[part]; row < parts[part + 1]; row++)
                     {
-                        OuterRow(row, csr.RowOffsets, csr.ColumnIndices, csr.Values!, gradient, features.Indices, acc, dim, k);
+                        OuterRow(row, csr.RowOffsets, csr.ColumnIndices, csr.Values!, ref dy0, features.Indices, acc, dim, k);
                     }
                     partial[part] = acc;
                 });
@@ -42,9 +43,9 @@ namespace Demo
 
             /// <summary>For each edge (row, j): acc[j, t] += a_ij · dY[row, idx[j, t]] over the k kept entries of j.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void OuterRow(int row, int[] rowOffsets, int[] columns, float[] weights, float[] gradient, byte[] indices, float[] acc, int dim, int k)
+            private static void OuterRow(int row, int[] rowOffsets, int[] columns, float[] weights, ref float gradient, byte[] indices, float[] acc, int dim, int k)
             {
-                ref float dy = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(gradient), (nint)row * dim);
+                ref float dy = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * dim);
                 int end = rowOffsets[row + 1];
                 for (int e = rowOffsets[row]; e < end; e++)
                 {

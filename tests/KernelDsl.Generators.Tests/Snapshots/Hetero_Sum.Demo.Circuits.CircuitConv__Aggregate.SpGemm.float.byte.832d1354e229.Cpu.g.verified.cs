@@ -14,25 +14,26 @@ namespace Demo
             {
                 global::KernelDsl.CsrMatrix<float> csr = a.DangerousGetHostArrays();
                 global::KernelDsl.CbsrMatrix<float, byte> features = x.DangerousGetHostArrays();
-                float[] output = y.HostArray;
+                global::System.Memory<float> output = y.HostMemory;
                 int dim = y.Columns;
                 int k = x.K;
                 int[] blocks = a.RowBlocks(parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker);
                 var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };
                 global::System.Threading.Tasks.Parallel.For(0, blocks.Length - 1, options, block =>
                 {
+                    ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output.Span);
                     for (int row = blocks[block]; row < blocks[block + 1]; row++)
                     {
-                        NativeRow(row, csr.RowOffsets, csr.ColumnIndices, csr.Values!, features.Values, features.Indices, output, dim, k);
+                        NativeRow(row, csr.RowOffsets, csr.ColumnIndices, csr.Values!, features.Values, features.Indices, ref y0, dim, k);
                     }
                 });
             }
 
             /// <summary>y[row, :] = Σ over the row's edges of a_ij · x[j, :], adding the k kept entries of x[j] at their columns.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NativeRow(int row, int[] rowOffsets, int[] columns, float[] weights, float[] values, byte[] indices, float[] output, int dim, int k)
+            private static void NativeRow(int row, int[] rowOffsets, int[] columns, float[] weights, float[] values, byte[] indices, ref float output, int dim, int k)
             {
-                global::System.Span<float> y = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(output), (nint)row * dim), dim);
+                global::System.Span<float> y = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (nint)row * dim), dim);
                 y.Clear();
                 int end = rowOffsets[row + 1];
                 for (int e = rowOffsets[row]; e < end; e++)

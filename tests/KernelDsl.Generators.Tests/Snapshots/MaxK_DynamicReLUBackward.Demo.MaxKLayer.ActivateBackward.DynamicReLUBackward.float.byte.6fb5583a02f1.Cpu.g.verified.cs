@@ -14,26 +14,27 @@ namespace Demo
             {
                 global::KernelDsl.CbsrMatrix<float, byte> forward = y.DangerousGetHostArrays();
                 float[] gradient = dy.DangerousGetHostArrays().Values;
-                float[] output = dx.HostArray;
+                global::System.Memory<float> output = dx.HostMemory;
                 int dim = dx.Columns;
                 int k = y.K;
                 int blocks = global::System.Math.Max(1, global::System.Math.Min(dx.Rows, parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker));
                 var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };
                 global::System.Threading.Tasks.Parallel.For(0, blocks, options, block =>
                 {
+                    ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output.Span);
                     int first = (int)((long)dx.Rows * block / blocks);
                     int last = (int)((long)dx.Rows * (block + 1) / blocks);
                     for (int row = first; row < last; row++)
                     {
-                        NativeRow(row, forward.Values, forward.Indices, gradient, output, dim, k);
+                        NativeRow(row, forward.Values, forward.Indices, gradient, ref y0, dim, k);
                     }
                 });
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NativeRow(int row, float[] values, byte[] indices, float[] gradient, float[] output, int dim, int k)
+            private static void NativeRow(int row, float[] values, byte[] indices, float[] gradient, ref float output, int dim, int k)
             {
-                global::System.Span<float> dx = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(output), (nint)row * dim), dim);
+                global::System.Span<float> dx = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (nint)row * dim), dim);
                 dx.Clear();
                 long input = (long)row * k;
                 for (int t = 0; t < k; t++)

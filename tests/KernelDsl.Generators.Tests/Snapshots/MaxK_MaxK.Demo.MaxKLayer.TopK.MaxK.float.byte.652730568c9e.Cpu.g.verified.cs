@@ -12,7 +12,7 @@ namespace Demo
             /// <summary>Runs on the calling thread and the thread pool; one key scratch row per block.</summary>
             internal static void RunNative(global::KernelDsl.DenseBuffer<float> x, global::KernelDsl.CbsrBuffer<float, byte> y, int parallelism)
             {
-                float[] source = x.HostArray;
+                global::System.Memory<float> source = x.HostMemory;
                 global::KernelDsl.CbsrMatrix<float, byte> output = y.DangerousGetHostArrays();
                 int dim = x.Columns;
                 int k = y.K;
@@ -25,7 +25,7 @@ namespace Demo
                     uint[] scratch = new uint[global::KernelDsl.Native.TopK.ScratchLength(dim)];
                     int first = (int)((long)x.Rows * block / blocks);
                     int last = (int)((long)x.Rows * (block + 1) / blocks);
-                    global::KernelDsl.Native.TopK.SelectRows(source, dim, k, output.Values, output.Indices, first, last, scratch, relu: false);
+                    global::KernelDsl.Native.TopK.SelectRows(source.Span, dim, k, output.Values, output.Indices, first, last, scratch, relu: false);
                 });
             }
         }

@@ -13,7 +13,7 @@ namespace Demo
             internal static void RunNative(global::KernelDsl.CsrBuffer<float> at, global::KernelDsl.DenseBuffer<float> dy, global::KernelDsl.CbsrBuffer<float, byte> x, global::KernelDsl.CbsrBuffer<float, byte> dx, int parallelism)
             {
                 global::KernelDsl.CsrMatrix<float> transposed = at.DangerousGetHostArrays();
-                float[] gradient = dy.HostArray;
+                global::System.Memory<float> gradient = dy.HostMemory;
                 global::KernelDsl.CbsrMatrix<float, byte> features = x.DangerousGetHostArrays();
                 global::KernelDsl.CbsrMatrix<float, byte> output = dx.DangerousGetHostArrays();
                 int dim = dy.Columns;
@@ -22,16 +22,17 @@ namespace Demo
                 var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };
                 global::System.Threading.Tasks.Parallel.For(0, blocks.Length - 1, options, block =>
                 {
+                    ref float dy0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient.Span);
                     for (int row = blocks[block]; row < blocks[block + 1]; row++)
                     {
-                        NativeRow(row, transposed.RowOffsets, transposed.ColumnIndices, transposed.Values!, gradient, features.Indices, output.Values, output.Indices, dim, k);
+                        NativeRow(row, transposed.RowOffsets, transposed.ColumnIndices, transposed.Values!, ref dy0, features.Indices, output.Values, output.Indices, dim, k);
                     }
                 });
             }
 
             /// <summary>dX[j, t] = Σ over Aᵀ's row j of a_ij · dY[i, idx[j, t]]; the gradient keeps x's indices.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NativeRow(int row, int[] rowOffsets, int[] columns, float[] weights, float[] gradient, byte[] indices, float[] values, byte[] outputIndices, int dim, int k)
+            private static void NativeRow(int row, int[] rowOffsets, int[] columns, float[] weights, ref float gradient, byte[] indices, float[] values, byte[] outputIndices, int dim, int k)
             {
                 long slot = (long)row * k;
                 global::System.Span<float> dx = global::System.MemoryExtensions.AsSpan(values, (int)slot, k);
@@ -40,7 +41,7 @@ namespace Demo
                 for (int e = rowOffsets[row]; e < rowOffsets[row + 1]; e++)
                 {
                     float weight = weights[e];
-                    ref float dy = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(gradient), (nint)columns[e] * dim);
+                    ref float dy = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)columns[e] * dim);
                     for (int t = 0; t < k; t++)
                     {
                         dx[t] += weight * global::System.Runtime.CompilerServices.Unsafe.Add(ref dy, kept[t]);

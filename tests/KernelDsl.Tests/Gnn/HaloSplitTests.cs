@@ -131,20 +131,20 @@ public sealed class HaloSplitTests
                     GnnKernels.Propagate(s, boundary, z, boundaryOut);
                 }
                 for (int i = 0; i < split.BoundaryRows.Count; i++)
-                    Array.Copy(boundaryOut.HostArray, (long)i * dim, actual.HostArray, (long)split.BoundaryRows[i] * dim, dim);
+                    boundaryOut.HostSpan.Slice(i * dim, dim).CopyTo(actual.HostSpan.Slice(split.BoundaryRows[i] * dim, dim));
                 var (expected, magnitude) = ReferenceSpMM.ComputeWithMagnitude(local, sparse ? kept.ToDense() : zHost, Reduce.Sum);
-                Close(expected, magnitude, actual.HostArray, tolerance, $"{(sparse ? "SpGEMM" : "SpMM")} dim {dim}");
+                Close(expected, magnitude, actual.HostSpan.ToArray(), tolerance, $"{(sparse ? "SpGEMM" : "SpMM")} dim {dim}");
             }
 
             // Backward, by columns.
             var (transposed, transposedMagnitude) = ReferenceSpMM.ComputeWithMagnitude(local.Transpose(), dyHost, Reduce.Sum);
             using var ownedPart = backend.AllocateDense<float>(n, dim);
             GnnKernels.PropagateBackward(s, haloColumns, dy, actual);
-            Assert.All(actual.HostArray.AsSpan(0, owned * dim).ToArray(), v => Assert.Equal(0f, v));
+            Assert.All(actual.HostSpan[..(owned * dim)].ToArray(), v => Assert.Equal(0f, v));
             GnnKernels.PropagateBackward(s, ownedColumns, dy, ownedPart);
-            Assert.All(ownedPart.HostArray.AsSpan(owned * dim).ToArray(), v => Assert.Equal(0f, v)); // the halo rows the scatter zeroes
-            Array.Copy(ownedPart.HostArray, actual.HostArray, (long)owned * dim);
-            Close(transposed, transposedMagnitude, actual.HostArray, tolerance, $"Âᵀ·dY dim {dim}");
+            Assert.All(ownedPart.HostSpan[(owned * dim)..].ToArray(), v => Assert.Equal(0f, v)); // the halo rows the scatter zeroes
+            ownedPart.HostSpan[..(owned * dim)].CopyTo(actual.HostSpan);
+            Close(transposed, transposedMagnitude, actual.HostSpan.ToArray(), tolerance, $"Âᵀ·dY dim {dim}");
 
             using var dzHalo = backend.AllocateCbsr<float, ushort>(n, dim, k);
             using var dzOwned = backend.AllocateCbsr<float, ushort>(n, dim, k);

@@ -58,14 +58,17 @@ internal static class NativeCbsrEmitter
     }
 
     /// <summary>Parallel.For over the CSR buffer's nonzero-balanced row blocks.</summary>
-    private static void CsrBlocks(CodeWriter w, string csr, string rowCall)
+    private static void CsrBlocks(CodeWriter w, string csr, string prologue, string rowCall)
     {
         w.Line($"int[] blocks = {csr}.RowBlocks(parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker);");
         w.Line("var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };");
         w.Line($"{Parallel}.For(0, blocks.Length - 1, options, block =>");
         w.Line("{");
         using (new Indent(w))
+        {
+            if (prologue.Length > 0) w.Line(prologue);
             using (w.Block("for (int row = blocks[block]; row < blocks[block + 1]; row++)")) w.Line(rowCall);
+        }
         w.Line("});");
     }
 
@@ -75,7 +78,7 @@ internal static class NativeCbsrEmitter
         w.Line("/// <summary>Runs on the calling thread and the thread pool; one key scratch row per block.</summary>");
         using (w.Block($"internal static void RunNative({Dense(spec)} x, {Cbsr(spec)} y, int parallelism)"))
         {
-            w.Line($"{t}[] source = x.HostArray;");
+            w.Line($"global::System.Memory<{t}> source = x.HostMemory;");
             w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> output = y.DangerousGetHostArrays();");
             w.Line("int dim = x.Columns;");
             w.Line("int k = y.K;");
@@ -90,7 +93,7 @@ internal static class NativeCbsrEmitter
                 w.Line("uint[] scratch = new uint[global::KernelDsl.Native.TopK.ScratchLength(dim)];");
                 w.Line("int first = (int)((long)x.Rows * block / blocks);");
                 w.Line("int last = (int)((long)x.Rows * (block + 1) / blocks);");
-                w.Line($"global::KernelDsl.Native.TopK.SelectRows(source, dim, k, output.Values, output.Indices, first, last, scratch, relu: {(spec.Kind == CbsrKernelKind.DynamicReLU ? "true" : "false")});");
+                w.Line($"global::KernelDsl.Native.TopK.SelectRows(source.Span, dim, k, output.Values, output.Indices, first, last, scratch, relu: {(spec.Kind == CbsrKernelKind.DynamicReLU ? "true" : "false")});");
             }
             w.Line("});");
         }
@@ -104,16 +107,16 @@ internal static class NativeCbsrEmitter
         {
             w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> forward = y.DangerousGetHostArrays();");
             w.Line($"{t}[] gradient = dy.DangerousGetHostArrays().Values;");
-            w.Line($"{t}[] output = dx.HostArray;");
+            w.Line($"global::System.Memory<{t}> output = dx.HostMemory;");
             w.Line("int dim = dx.Columns;");
             w.Line("int k = y.K;");
-            EvenBlocks(w, "dx.Rows", "", "NativeRow(row, forward.Values, forward.Indices, gradient, output, dim, k);");
+            EvenBlocks(w, "dx.Rows", $"ref {t} y0 = ref {Marshal}.GetReference(output.Span);", "NativeRow(row, forward.Values, forward.Indices, gradient, ref y0, dim, k);");
         }
         w.Line();
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block($"private static void NativeRow(int row, {t}[] values, {i}[] indices, {t}[] gradient, {t}[] output, int dim, int k)"))
+        using (w.Block($"private static void NativeRow(int row, {t}[] values, {i}[] indices, {t}[] gradient, ref {t} output, int dim, int k)"))
         {
-            w.Line($"global::System.Span<{t}> dx = {Marshal}.CreateSpan(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(output), (nint)row * dim), dim);");
+            w.Line($"global::System.Span<{t}> dx = {Marshal}.CreateSpan(ref {Unsafe}.Add(ref output, (nint)row * dim), dim);");
             w.Line("dx.Clear();");
             w.Line("long input = (long)row * k;");
             using (w.Block("for (int t = 0; t < k; t++)"))
@@ -128,16 +131,16 @@ internal static class NativeCbsrEmitter
         using (w.Block($"internal static void RunNative({Cbsr(spec)} dy, {Dense(spec)} dx, int parallelism)"))
         {
             w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> gradient = dy.DangerousGetHostArrays();");
-            w.Line($"{t}[] output = dx.HostArray;");
+            w.Line($"global::System.Memory<{t}> output = dx.HostMemory;");
             w.Line("int dim = dx.Columns;");
             w.Line("int k = dy.K;");
-            EvenBlocks(w, "dx.Rows", "", "NativeRow(row, gradient.Values, gradient.Indices, output, dim, k);");
+            EvenBlocks(w, "dx.Rows", $"ref {t} y0 = ref {Marshal}.GetReference(output.Span);", "NativeRow(row, gradient.Values, gradient.Indices, ref y0, dim, k);");
         }
         w.Line();
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]"); // hot: skip tier-0 code
-        using (w.Block($"private static void NativeRow(int row, {t}[] values, {i}[] indices, {t}[] output, int dim, int k)"))
+        using (w.Block($"private static void NativeRow(int row, {t}[] values, {i}[] indices, ref {t} output, int dim, int k)"))
         {
-            w.Line($"global::System.Span<{t}> dx = {Marshal}.CreateSpan(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(output), (nint)row * dim), dim);");
+            w.Line($"global::System.Span<{t}> dx = {Marshal}.CreateSpan(ref {Unsafe}.Add(ref output, (nint)row * dim), dim);");
             w.Line("dx.Clear();");
             w.Line("long input = (long)row * k;");
             using (w.Block("for (int t = 0; t < k; t++)")) w.Line("dx[indices[input + t]] = values[input + t];");
@@ -152,17 +155,17 @@ internal static class NativeCbsrEmitter
         {
             w.Line($"global::KernelDsl.CsrMatrix<{t}> csr = a.DangerousGetHostArrays();");
             w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> features = x.DangerousGetHostArrays();");
-            w.Line($"{t}[] output = y.HostArray;");
+            w.Line($"global::System.Memory<{t}> output = y.HostMemory;");
             w.Line("int dim = y.Columns;");
             w.Line("int k = x.K;");
-            CsrBlocks(w, "a", $"NativeRow(row, csr.RowOffsets, csr.ColumnIndices, {(Weighted(spec) ? "csr.Values!, " : "")}features.Values, features.Indices, output, dim, k);");
+            CsrBlocks(w, "a", $"ref {t} y0 = ref {Marshal}.GetReference(output.Span);", $"NativeRow(row, csr.RowOffsets, csr.ColumnIndices, {(Weighted(spec) ? "csr.Values!, " : "")}features.Values, features.Indices, ref y0, dim, k);");
         }
         w.Line();
         w.Line("/// <summary>y[row, :] = Σ over the row's edges of a_ij · x[j, :], adding the k kept entries of x[j] at their columns.</summary>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]"); // hot: skip tier-0 code
-        using (w.Block($"private static void NativeRow(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] weights, " : "")}{t}[] values, {i}[] indices, {t}[] output, int dim, int k)"))
+        using (w.Block($"private static void NativeRow(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] weights, " : "")}{t}[] values, {i}[] indices, ref {t} output, int dim, int k)"))
         {
-            w.Line($"global::System.Span<{t}> y = {Marshal}.CreateSpan(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(output), (nint)row * dim), dim);");
+            w.Line($"global::System.Span<{t}> y = {Marshal}.CreateSpan(ref {Unsafe}.Add(ref output, (nint)row * dim), dim);");
             w.Line("y.Clear();");
             w.Line("int end = rowOffsets[row + 1];");
             using (w.Block("for (int e = rowOffsets[row]; e < end; e++)"))
@@ -194,7 +197,7 @@ internal static class NativeCbsrEmitter
         using (w.Block($"internal static void RunNative({Csr(spec)} a, {Dense(spec)} dy, {Cbsr(spec)} x, {Cbsr(spec)} dx, int parallelism)"))
         {
             w.Line($"global::KernelDsl.CsrMatrix<{t}> csr = a.DangerousGetHostArrays();");
-            w.Line($"{t}[] gradient = dy.HostArray;");
+            w.Line($"global::System.Memory<{t}> gradient = dy.HostMemory;");
             w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> features = x.DangerousGetHostArrays();");
             w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> output = dx.DangerousGetHostArrays();");
             w.Line("int dim = dy.Columns;");
@@ -207,10 +210,11 @@ internal static class NativeCbsrEmitter
             w.Line("{");
             using (new Indent(w))
             {
+                w.Line($"ref {t} dy0 = ref {Marshal}.GetReference(gradient.Span);");
                 w.Line($"{t}[] acc = part == 0 ? output.Values : global::System.Buffers.ArrayPool<{t}>.Shared.Rent(size);");
                 w.Line("global::System.Array.Clear(acc, 0, size);");
                 using (w.Block("for (int row = parts[part]; row < parts[part + 1]; row++)"))
-                    w.Line($"OuterRow(row, csr.RowOffsets, csr.ColumnIndices, {(Weighted(spec) ? "csr.Values!, " : "")}gradient, features.Indices, acc, dim, k);");
+                    w.Line($"OuterRow(row, csr.RowOffsets, csr.ColumnIndices, {(Weighted(spec) ? "csr.Values!, " : "")}ref dy0, features.Indices, acc, dim, k);");
                 w.Line("partial[part] = acc;");
             }
             w.Line("});");
@@ -220,9 +224,9 @@ internal static class NativeCbsrEmitter
         w.Line();
         w.Line("/// <summary>For each edge (row, j): acc[j, t] += a_ij · dY[row, idx[j, t]] over the k kept entries of j.</summary>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]"); // hot: skip tier-0 code
-        using (w.Block($"private static void OuterRow(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] weights, " : "")}{t}[] gradient, {i}[] indices, {t}[] acc, int dim, int k)"))
+        using (w.Block($"private static void OuterRow(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] weights, " : "")}ref {t} gradient, {i}[] indices, {t}[] acc, int dim, int k)"))
         {
-            w.Line($"ref {t} dy = ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(gradient), (nint)row * dim);");
+            w.Line($"ref {t} dy = ref {Unsafe}.Add(ref gradient, (nint)row * dim);");
             w.Line("int end = rowOffsets[row + 1];");
             using (w.Block("for (int e = rowOffsets[row]; e < end; e++)"))
             {
@@ -249,17 +253,17 @@ internal static class NativeCbsrEmitter
         using (w.Block($"internal static void RunNative({Csr(spec)} at, {Dense(spec)} dy, {Cbsr(spec)} x, {Cbsr(spec)} dx, int parallelism)"))
         {
             w.Line($"global::KernelDsl.CsrMatrix<{t}> transposed = at.DangerousGetHostArrays();");
-            w.Line($"{t}[] gradient = dy.HostArray;");
+            w.Line($"global::System.Memory<{t}> gradient = dy.HostMemory;");
             w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> features = x.DangerousGetHostArrays();");
             w.Line($"global::KernelDsl.CbsrMatrix<{t}, {i}> output = dx.DangerousGetHostArrays();");
             w.Line("int dim = dy.Columns;");
             w.Line("int k = x.K;");
-            CsrBlocks(w, "at", $"NativeRow(row, transposed.RowOffsets, transposed.ColumnIndices, {(Weighted(spec) ? "transposed.Values!, " : "")}gradient, features.Indices, output.Values, output.Indices, dim, k);");
+            CsrBlocks(w, "at", $"ref {t} dy0 = ref {Marshal}.GetReference(gradient.Span);", $"NativeRow(row, transposed.RowOffsets, transposed.ColumnIndices, {(Weighted(spec) ? "transposed.Values!, " : "")}ref dy0, features.Indices, output.Values, output.Indices, dim, k);");
         }
         w.Line();
         w.Line("/// <summary>dX[j, t] = Σ over Aᵀ's row j of a_ij · dY[i, idx[j, t]]; the gradient keeps x's indices.</summary>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]"); // hot: skip tier-0 code
-        using (w.Block($"private static void NativeRow(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] weights, " : "")}{t}[] gradient, {i}[] indices, {t}[] values, {i}[] outputIndices, int dim, int k)"))
+        using (w.Block($"private static void NativeRow(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] weights, " : "")}ref {t} gradient, {i}[] indices, {t}[] values, {i}[] outputIndices, int dim, int k)"))
         {
             w.Line("long slot = (long)row * k;");
             w.Line($"global::System.Span<{t}> dx = global::System.MemoryExtensions.AsSpan(values, (int)slot, k);");
@@ -268,7 +272,7 @@ internal static class NativeCbsrEmitter
             using (w.Block("for (int e = rowOffsets[row]; e < rowOffsets[row + 1]; e++)"))
             {
                 if (Weighted(spec)) w.Line($"{t} weight = weights[e];");
-                w.Line($"ref {t} dy = ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(gradient), (nint)columns[e] * dim);");
+                w.Line($"ref {t} dy = ref {Unsafe}.Add(ref gradient, (nint)columns[e] * dim);");
                 using (w.Block("for (int t = 0; t < k; t++)"))
                     w.Line($"dx[t] += {(Weighted(spec) ? "weight * " : "")}{Unsafe}.Add(ref dy, kept[t]);");
             }

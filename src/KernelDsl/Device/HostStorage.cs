@@ -7,7 +7,7 @@ namespace KernelDsl;
 /// 64-byte boundary is used. A managed array's elements start wherever the GC placed it (8-byte aligned; large arrays
 /// in practice never on a cache line), so every 512-bit load of a row spanned two cache lines: the generated SpMM's
 /// AVX-512 row body ran 1.11–1.55× slower with X and Y 16 bytes off a line than on lines, on soc-slashdot0902,
-/// soc-brightkite and ca-AstroPh at dims 64 and 256 (alternated in one process; README, "SpMM against the memory roofline").
+/// soc-brightkite and ca-AstroPh at dims 64 and 256 (alternated in one process: benchmark suite rowbody).
 /// </summary>
 public static class HostStorage
 {

@@ -154,7 +154,7 @@ internal static class NativeSpMMEmitter
             : $"{acc} + {m}";
         string Scaled(string acc) => spec.Reduce == ReduceKind.Mean ? $"{acc} * scale" : acc;
         // The default weighted message summed: one fused multiply-add per element (one rounding, not two), the same in
-        // every body so the widths stay bit-identical; 1.04–1.21× on the shared graphs (fewer micro-ops per gathered row).
+        // every body so the widths stay bit-identical; 1.05–1.17× on the shared graphs (benchmark suite rowbody).
         bool fused = Fused(spec);
         string Update(int i) => !fused
             ? Combine($"acc{i}", Message(i))

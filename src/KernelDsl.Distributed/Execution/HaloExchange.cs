@@ -149,15 +149,16 @@ public sealed class HaloExchange : INodeExchange
             receiveCounts[q] = _graph.HaloFrom(q).Count * width;
         }
         var send = new T[sendCounts.Sum()];
+        var rows = data.Span;
         int w = 0;
         for (int q = 0; q < ranks; q++)
             foreach (int row in _graph.SendTo(q))
             {
-                data.Span.Slice(row * width, width).CopyTo(send.AsSpan(w, width));
+                rows.Slice(row * width, width).CopyTo(send.AsSpan(w, width));
                 w += width;
             }
         var received = _cluster.Exchange(send, sendCounts, receiveCounts, kind);
-        received.CopyTo(data.Span.Slice(_graph.Owned * width, _graph.Halo * width)); // halo rows are grouped by rank, in rank order
+        received.CopyTo(rows.Slice(_graph.Owned * width, _graph.Halo * width)); // halo rows are grouped by rank, in rank order
     }
 
     /// <summary>
@@ -177,12 +178,13 @@ public sealed class HaloExchange : INodeExchange
         halo ??= data.Span.Slice(_graph.Owned * width, _graph.Halo * width).ToArray(); // taken before the work may overwrite it
         float[] received = [];
         Concurrently(concurrently, () => received = _cluster.Exchange(halo, sendCounts, receiveCounts, TrafficKind.HaloBackward));
-        data.Span.Slice(_graph.Owned * width, _graph.Halo * width).Clear();
+        var rows = data.Span;
+        rows.Slice(_graph.Owned * width, _graph.Halo * width).Clear();
         int at = 0;
         for (int q = 0; q < ranks; q++)
             foreach (int row in _graph.SendTo(q))
             {
-                var target = data.Span.Slice(row * width, width);
+                var target = rows.Slice(row * width, width);
                 var source = received.AsSpan(at, width);
                 for (int j = 0; j < width; j++) target[j] += source[j];
                 at += width;

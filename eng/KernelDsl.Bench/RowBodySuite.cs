@@ -48,8 +48,8 @@ public static class RowBodySuite
                     ref float y0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(y.Span), shift);
                     for (int row = blocks[block]; row < blocks[block + 1]; row++)
                     {
-                        if (fused) Row(row, graph.RowOffsets, graph.ColumnIndices, graph.Values!, ref x0, ref y0, dim);
-                        else RowUnfused(row, graph.RowOffsets, graph.ColumnIndices, graph.Values!, ref x0, ref y0, dim);
+                        if (fused) Row<Fused>(row, graph.RowOffsets, graph.ColumnIndices, graph.Values!, ref x0, ref y0, dim);
+                        else Row<MultiplyAdd>(row, graph.RowOffsets, graph.ColumnIndices, graph.Values!, ref x0, ref y0, dim);
                     }
                 });
                 var aligned = Harness.InterleavedWithSpread(() => Run(4, true), () => Run(0, true), repeats);
@@ -67,9 +67,22 @@ public static class RowBodySuite
         return 0;
     }
 
+    /// <summary>One accumulation step, acc + w · x: a fused multiply-add, or a multiply then an add (the JIT compiles one copy of the body per kind).</summary>
+    private interface IUpdate { static abstract Vector512<float> Apply(Vector512<float> w, Vector512<float> x, Vector512<float> acc); }
+
+    private readonly struct Fused : IUpdate
+    {
+        public static Vector512<float> Apply(Vector512<float> w, Vector512<float> x, Vector512<float> acc) => Vector512.FusedMultiplyAdd(w, x, acc);
+    }
+
+    private readonly struct MultiplyAdd : IUpdate
+    {
+        public static Vector512<float> Apply(Vector512<float> w, Vector512<float> x, Vector512<float> acc) => acc + w * x;
+    }
+
     /// <summary>y[row, :] = Σ a_ij · x[j, :] in tiles of 8, then 4 × 512 bits (dim a multiple of 64), as the generated body.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Row(int row, int[] rowOffsets, int[] columns, float[] values, ref float source, ref float output, int dim)
+    private static void Row<TUpdate>(int row, int[] rowOffsets, int[] columns, float[] values, ref float source, ref float output, int dim) where TUpdate : struct, IUpdate
     {
         int start = rowOffsets[row], end = rowOffsets[row + 1];
         ref float y = ref Unsafe.Add(ref output, (nint)row * dim);
@@ -80,14 +93,14 @@ public static class RowBodySuite
             {
                 var w = Vector512.Create(values[e]);
                 ref float t = ref Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                a0 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref t), a0);
-                a1 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref t, 16), a1);
-                a2 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref t, 32), a2);
-                a3 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref t, 48), a3);
-                a4 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref t, 64), a4);
-                a5 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref t, 80), a5);
-                a6 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref t, 96), a6);
-                a7 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref t, 112), a7);
+                a0 = TUpdate.Apply(w, Vector512.LoadUnsafe(ref t), a0);
+                a1 = TUpdate.Apply(w, Vector512.LoadUnsafe(ref t, 16), a1);
+                a2 = TUpdate.Apply(w, Vector512.LoadUnsafe(ref t, 32), a2);
+                a3 = TUpdate.Apply(w, Vector512.LoadUnsafe(ref t, 48), a3);
+                a4 = TUpdate.Apply(w, Vector512.LoadUnsafe(ref t, 64), a4);
+                a5 = TUpdate.Apply(w, Vector512.LoadUnsafe(ref t, 80), a5);
+                a6 = TUpdate.Apply(w, Vector512.LoadUnsafe(ref t, 96), a6);
+                a7 = TUpdate.Apply(w, Vector512.LoadUnsafe(ref t, 112), a7);
             }
             a0.StoreUnsafe(ref y, (nuint)c); a1.StoreUnsafe(ref y, (nuint)c + 16); a2.StoreUnsafe(ref y, (nuint)c + 32); a3.StoreUnsafe(ref y, (nuint)c + 48);
             a4.StoreUnsafe(ref y, (nuint)c + 64); a5.StoreUnsafe(ref y, (nuint)c + 80); a6.StoreUnsafe(ref y, (nuint)c + 96); a7.StoreUnsafe(ref y, (nuint)c + 112);
@@ -99,53 +112,13 @@ public static class RowBodySuite
             {
                 var w = Vector512.Create(values[e]);
                 ref float t = ref Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                a0 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref t), a0);
-                a1 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref t, 16), a1);
-                a2 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref t, 32), a2);
-                a3 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref t, 48), a3);
+                a0 = TUpdate.Apply(w, Vector512.LoadUnsafe(ref t), a0);
+                a1 = TUpdate.Apply(w, Vector512.LoadUnsafe(ref t, 16), a1);
+                a2 = TUpdate.Apply(w, Vector512.LoadUnsafe(ref t, 32), a2);
+                a3 = TUpdate.Apply(w, Vector512.LoadUnsafe(ref t, 48), a3);
             }
             a0.StoreUnsafe(ref y, (nuint)c); a1.StoreUnsafe(ref y, (nuint)c + 16); a2.StoreUnsafe(ref y, (nuint)c + 32); a3.StoreUnsafe(ref y, (nuint)c + 48);
         }
     }
 
-    /// <summary>y[row, :] = Σ a_ij · x[j, :] in tiles of 8, then 4 × 512 bits (dim a multiple of 64), as the generated body did before fused multiply-adds.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowUnfused(int row, int[] rowOffsets, int[] columns, float[] values, ref float source, ref float output, int dim)
-    {
-        int start = rowOffsets[row], end = rowOffsets[row + 1];
-        ref float y = ref Unsafe.Add(ref output, (nint)row * dim);
-        for (int c = 0; c <= dim - 128; c += 128)
-        {
-            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            for (int e = start; e < end; e++)
-            {
-                var w = Vector512.Create(values[e]);
-                ref float t = ref Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                a0 = a0 + w * Vector512.LoadUnsafe(ref t);
-                a1 = a1 + w * Vector512.LoadUnsafe(ref t, 16);
-                a2 = a2 + w * Vector512.LoadUnsafe(ref t, 32);
-                a3 = a3 + w * Vector512.LoadUnsafe(ref t, 48);
-                a4 = a4 + w * Vector512.LoadUnsafe(ref t, 64);
-                a5 = a5 + w * Vector512.LoadUnsafe(ref t, 80);
-                a6 = a6 + w * Vector512.LoadUnsafe(ref t, 96);
-                a7 = a7 + w * Vector512.LoadUnsafe(ref t, 112);
-            }
-            a0.StoreUnsafe(ref y, (nuint)c); a1.StoreUnsafe(ref y, (nuint)c + 16); a2.StoreUnsafe(ref y, (nuint)c + 32); a3.StoreUnsafe(ref y, (nuint)c + 48);
-            a4.StoreUnsafe(ref y, (nuint)c + 64); a5.StoreUnsafe(ref y, (nuint)c + 80); a6.StoreUnsafe(ref y, (nuint)c + 96); a7.StoreUnsafe(ref y, (nuint)c + 112);
-        }
-        for (int c = dim / 128 * 128; c <= dim - 64; c += 64)
-        {
-            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            for (int e = start; e < end; e++)
-            {
-                var w = Vector512.Create(values[e]);
-                ref float t = ref Unsafe.Add(ref source, (nint)columns[e] * dim + c);
-                a0 = a0 + w * Vector512.LoadUnsafe(ref t);
-                a1 = a1 + w * Vector512.LoadUnsafe(ref t, 16);
-                a2 = a2 + w * Vector512.LoadUnsafe(ref t, 32);
-                a3 = a3 + w * Vector512.LoadUnsafe(ref t, 48);
-            }
-            a0.StoreUnsafe(ref y, (nuint)c); a1.StoreUnsafe(ref y, (nuint)c + 16); a2.StoreUnsafe(ref y, (nuint)c + 32); a3.StoreUnsafe(ref y, (nuint)c + 48);
-        }
-    }
 }

@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 
 namespace KernelDsl;
 
@@ -18,10 +18,12 @@ public static class HostStorage
     public static Memory<T> Aligned<T>(int length) where T : unmanaged
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        int size = Marshal.SizeOf<T>();
+        int size = Unsafe.SizeOf<T>();
         int slack = (Alignment + size - 1) / size;
         var array = GC.AllocateArray<T>(checked(length + slack), pinned: true);
-        return new Memory<T>(array, Lead(array, size), length);
+        // Every unmanaged element size stored here (1, 2, 4, 8) divides the GC's 8-byte alignment gap.
+        int lead = (Alignment - Misalignment<T>(array)) % Alignment / size;
+        return new Memory<T>(array, lead, length);
     }
 
     /// <summary>How many bytes past a 64-byte boundary a buffer's host elements start (0 for every buffer this type made).</summary>
@@ -29,17 +31,5 @@ public static class HostStorage
     {
         using var handle = memory.Pin();
         unsafe { return (int)((nuint)handle.Pointer % Alignment); }
-    }
-
-    private static int Lead<T>(T[] array, int size)
-    {
-        var handle = GCHandle.Alloc(array, GCHandleType.Pinned);
-        try
-        {
-            long address = handle.AddrOfPinnedObject().ToInt64();
-            int bytes = (int)((Alignment - address % Alignment) % Alignment);
-            return bytes / size; // every unmanaged element size we store (1, 2, 4, 8) divides the GC's 8-byte alignment gap
-        }
-        finally { handle.Free(); }
     }
 }

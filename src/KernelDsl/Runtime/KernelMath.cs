@@ -20,6 +20,14 @@ public static class KernelMath
     }
 
     /// <summary>
+    /// The float whose <see cref="OrderedKey"/> is <paramref name="key"/>, bit for bit (the map is a bijection): a set top
+    /// bit marks a non-negative value (clear it), a clear one a negative value (flip every bit back).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float FromOrderedKey(uint key) =>
+        ILGPU.Interop.IntAsFloat(key ^ (~(uint)((int)key >> 31) | 0x80000000u));
+
+    /// <summary>
     /// The same key as <see cref="OrderedKey"/> for host code (native backend, reference): reads the
     /// bits with <see cref="BitConverter.SingleToUInt32Bits"/>, which the JIT turns into one move.
     /// </summary>

@@ -43,6 +43,32 @@ public static class LaunchPlanner
         return new KernelConfig(Math.Max(1, groups), warps * warp, SharedMemoryConfig.RequestDynamic<float>(warps * Math.Max(1, dim)));
     }
 
+    /// <summary>
+    /// The widest row (in bytes of keys) the MaxK / Dynamic-ReLU selection stages in shared memory: 4096 columns. A
+    /// staged row costs its group that much shared memory per warp; past this a group holds so few warps (three at
+    /// 16 KB each in a 48 KB group) that re-reading the row through the cache costs less than the lost occupancy.
+    /// </summary>
+    public const int MaxStagedRowBytes = 16 * 1024;
+
+    /// <summary>
+    /// The rule between the two MaxK / Dynamic-ReLU kernels: when a row's keys (<paramref name="dim"/> × 4 bytes) fit in
+    /// <see cref="MaxStagedRowBytes"/> and in a group's shared memory, one warp per row with the row staged in dynamic
+    /// shared memory (as many warps per group as it holds, up to <see cref="WarpsPerGroup"/>); otherwise null, and the
+    /// launcher runs the kernel that re-reads the row from global memory on each pass (<see cref="WarpPerRow"/>).
+    /// </summary>
+    public static KernelConfig? StagedRowPerWarp(Accelerator accelerator, int rows, int dim)
+    {
+        ArgumentNullException.ThrowIfNull(accelerator);
+        long bytesPerWarp = (long)Math.Max(1, dim) * sizeof(uint);
+        if (bytesPerWarp > Math.Min(MaxStagedRowBytes, accelerator.MaxSharedMemoryPerGroup)) return null;
+        int warp = Math.Max(1, accelerator.WarpSize);
+        int warps = (int)Math.Max(1, Math.Min(WarpsPerGroup(accelerator), accelerator.MaxSharedMemoryPerGroup / bytesPerWarp));
+        int groups = (int)(((long)rows + warps - 1) / warps);
+        if (groups > accelerator.MaxGridSize.X)
+            throw new NotSupportedException($"{rows} rows need {groups} groups, more than the accelerator's grid limit {accelerator.MaxGridSize.X}.");
+        return new KernelConfig(Math.Max(1, groups), warps * warp, SharedMemoryConfig.RequestDynamic<uint>(warps * Math.Max(1, dim)));
+    }
+
     /// <summary>DegreeSortedBlocks: one group per plan block, up to the plan's warps per block (the kernel loops over the rest).</summary>
     public static KernelConfig DegreeSortedBlocks(Accelerator accelerator, int blocks, int warpsPerBlock)
     {

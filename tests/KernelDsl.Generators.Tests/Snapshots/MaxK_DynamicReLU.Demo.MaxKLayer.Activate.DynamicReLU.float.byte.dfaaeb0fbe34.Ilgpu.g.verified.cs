@@ -11,10 +11,94 @@ namespace Demo
         private static partial class __KernelDsl_Activate_DynamicReLU_float_byte
         {
             /// <summary>
-            /// One warp per row, lanes striding the columns (coalesced). Radix select on totalOrder keys finds the
-            /// k-th largest key bit by bit: each pass counts, warp-wide, the keys at or above a candidate, and stops
-            /// early once exactly k are. A last pass over tiles of one column per lane keeps, in column order, every
-            /// key above the threshold and the lowest-column ties until k are kept (prefix sums place them).
+            /// One warp per row, its keys staged in shared memory: the row is read from global memory once (coalesced)
+            /// and every pass of the selection reads the staged keys. Radix select on totalOrder keys finds the k-th
+            /// largest key bit by bit: each pass counts, warp-wide, the keys at or above a candidate, and stops early once
+            /// exactly k are. A last pass over tiles of one column per lane keeps, in column order, every key above the
+            /// threshold and the lowest-column ties until k are kept (prefix sums place them); each kept value is its key
+            /// turned back into the float (bit for bit, NaN payloads and -0 included).
+            /// </summary>
+            [global::KernelDsl.GeneratedKernel("Demo.MaxKLayer.Activate", global::KernelDsl.KernelGrouping.Explicit)]
+            internal static void MaxKStagedKernel(global::KernelDsl.DenseView<float> x, global::KernelDsl.CbsrView<float, byte> y)
+            {
+                int warpSize = global::ILGPU.Warp.WarpSize;
+                int row = global::ILGPU.Grid.IdxX * (global::ILGPU.Group.DimX / warpSize) + global::ILGPU.Warp.WarpIdx;
+                int lane = global::ILGPU.Warp.LaneIdx;
+                int dim = x.Columns;
+                int k = y.K;
+                long input = (long)row * dim;
+                global::ILGPU.ArrayView<uint> keys = global::ILGPU.SharedMemory.GetDynamic<uint>().SubView((long)global::ILGPU.Warp.WarpIdx * dim, dim);
+                // Every warp takes the barrier, then a warp past the last row leaves (the row is the same for the whole warp).
+                bool active = row < x.Rows;
+                if (active)
+                {
+                    for (int c = lane; c < dim; c += warpSize)
+                    {
+                        keys[c] = global::KernelDsl.Runtime.KernelMath.OrderedKey(x.Data[input + c]);
+                    }
+                }
+                global::ILGPU.Warp.Barrier();
+                if (!active)
+                {
+                    return;
+                }
+                uint threshold = 0u;
+                for (int bit = 31; bit >= 0; bit--)
+                {
+                    uint candidate = threshold | (1u << bit);
+                    int atLeast = 0;
+                    for (int c = lane; c < dim; c += warpSize)
+                    {
+                        if (keys[c] >= candidate)
+                        {
+                            atLeast++;
+                        }
+                    }
+                    atLeast = global::KernelDsl.Runtime.WarpMath.Sum(atLeast);
+                    if (atLeast >= k)
+                    {
+                        threshold = candidate;
+                        // Exactly k keys at or above it: they are the top k, whatever the lower bits.
+                        if (atLeast == k)
+                        {
+                            break;
+                        }
+                    }
+                }
+                int above = 0;
+                for (int c = lane; c < dim; c += warpSize)
+                {
+                    if (keys[c] > threshold)
+                    {
+                        above++;
+                    }
+                }
+                int ties = k - global::KernelDsl.Runtime.WarpMath.Sum(above); // ties at the threshold to keep, lowest columns first
+                long output = (long)row * k;
+                int kept = 0;
+                int tiesSeen = 0;
+                for (int tile = 0; tile < dim && kept < k; tile += warpSize)
+                {
+                    int c = tile + lane;
+                    uint key = c < dim ? keys[c] : 0u;
+                    int isTie = c < dim && key == threshold ? 1 : 0;
+                    int tieRank = tiesSeen + global::KernelDsl.Runtime.WarpMath.InclusiveSum(isTie) - isTie;
+                    int keep = c < dim && (key > threshold || (isTie == 1 && tieRank < ties)) ? 1 : 0;
+                    int slot = kept + global::KernelDsl.Runtime.WarpMath.InclusiveSum(keep) - keep;
+                    if (keep == 1)
+                    {
+                        float value = global::KernelDsl.Runtime.KernelMath.FromOrderedKey(key);
+                        y.Values[output + slot] = value > 0f ? value : 0f; // Dynamic-ReLU: a non-positive kept slot is padding
+                        y.Indices[output + slot] = (byte)c;
+                    }
+                    kept += global::KernelDsl.Runtime.WarpMath.Sum(keep);
+                    tiesSeen += global::KernelDsl.Runtime.WarpMath.Sum(isTie);
+                }
+            }
+
+            /// <summary>
+            /// The same selection for rows too wide to stage (see <c>LaunchPlanner.StagedRowPerWarp</c>): each pass re-reads
+            /// the row from global memory (the cache serves most of it) instead of shared memory.
             /// </summary>
             [global::KernelDsl.GeneratedKernel("Demo.MaxKLayer.Activate", global::KernelDsl.KernelGrouping.Explicit)]
             internal static void MaxKKernel(global::KernelDsl.DenseView<float> x, global::KernelDsl.CbsrView<float, byte> y)
@@ -68,14 +152,14 @@ namespace Demo
                 for (int tile = 0; tile < dim && kept < k; tile += warpSize)
                 {
                     int c = tile + lane;
-                    float value = c < dim ? x.Data[input + c] : 0f;
-                    uint key = c < dim ? global::KernelDsl.Runtime.KernelMath.OrderedKey(value) : 0u;
+                    uint key = c < dim ? global::KernelDsl.Runtime.KernelMath.OrderedKey(x.Data[input + c]) : 0u;
                     int isTie = c < dim && key == threshold ? 1 : 0;
                     int tieRank = tiesSeen + global::KernelDsl.Runtime.WarpMath.InclusiveSum(isTie) - isTie;
                     int keep = c < dim && (key > threshold || (isTie == 1 && tieRank < ties)) ? 1 : 0;
                     int slot = kept + global::KernelDsl.Runtime.WarpMath.InclusiveSum(keep) - keep;
                     if (keep == 1)
                     {
+                        float value = x.Data[input + c];
                         y.Values[output + slot] = value > 0f ? value : 0f; // Dynamic-ReLU: a non-positive kept slot is padding
                         y.Indices[output + slot] = (byte)c;
                     }
@@ -84,10 +168,17 @@ namespace Demo
                 }
             }
 
-            /// <summary>Loads the kernel once per accelerator and launches it on <paramref name="stream"/>.</summary>
+            /// <summary>Loads the kernel the row width calls for once per accelerator and launches it on <paramref name="stream"/>.</summary>
             internal static void Launch(global::ILGPU.Runtime.AcceleratorStream stream, global::KernelDsl.DenseView<float> x, global::KernelDsl.CbsrView<float, byte> y)
             {
                 global::ILGPU.Runtime.Accelerator accelerator = stream.Accelerator;
+                if (global::KernelDsl.Runtime.LaunchPlanner.StagedRowPerWarp(accelerator, x.Rows, x.Columns) is { } staged)
+                {
+                    var stagedKernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, "Demo.MaxKLayer.Activate(DynamicReLU, float, byte) staged",
+                        static acc => global::ILGPU.Runtime.KernelLoaders.LoadKernel<global::KernelDsl.DenseView<float>, global::KernelDsl.CbsrView<float, byte>>(acc, MaxKStagedKernel));
+                    stagedKernel(stream, staged, x, y);
+                    return;
+                }
                 var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, "Demo.MaxKLayer.Activate(DynamicReLU, float, byte)",
                     static acc => global::ILGPU.Runtime.KernelLoaders.LoadKernel<global::KernelDsl.DenseView<float>, global::KernelDsl.CbsrView<float, byte>>(acc, MaxKKernel));
                 kernel(stream, global::KernelDsl.Runtime.LaunchPlanner.WarpPerRow(accelerator, x.Rows), x, y);

@@ -13,4 +13,8 @@ public static partial class DynamicReLUKernels
 
     [DynamicReLU(K = 16, Dim = 300)]
     public static partial void ActivateWide(ComputeStream stream, DenseBuffer<float> x, CbsrBuffer<float, ushort> y);
+
+    /// <summary>Any width, ushort columns: rows wider than the GPU kernels stage in shared memory.</summary>
+    [DynamicReLU]
+    public static partial void ActivateAnyWidth(ComputeStream stream, DenseBuffer<float> x, CbsrBuffer<float, ushort> y);
 }

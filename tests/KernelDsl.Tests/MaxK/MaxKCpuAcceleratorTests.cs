@@ -67,6 +67,41 @@ public sealed class MaxKCpuAcceleratorTests(IlgpuCpuFixture fixture) : IClassFix
         AssertBitEqual(ReferenceMaxK.DynamicReLU<ushort>(wide, 16), wy.ToHost(), $"Dynamic-ReLU warp {warp}, dim 300, k 16");
     }
 
+    /// <summary>
+    /// The rule between the two selection kernels (LaunchPlanner.StagedRowPerWarp): rows up to
+    /// <see cref="Runtime.LaunchPlanner.MaxStagedRowBytes"/> of keys are staged in shared memory (every other test here runs that
+    /// kernel), wider rows run the kernel that re-reads the row from global memory — checked here bit for bit on hostile rows
+    /// just past the limit, MaxK and Dynamic-ReLU.
+    /// </summary>
+    [Fact]
+    public void RowsTooWideToStageRunTheGlobalKernel()
+    {
+        var backend = fixture.Get(4);
+        var accelerator = backend.Accelerator!;
+        int widest = Runtime.LaunchPlanner.MaxStagedRowBytes / sizeof(uint);
+        var staged = Runtime.LaunchPlanner.StagedRowPerWarp(accelerator, 10, widest);
+        Assert.NotNull(staged);
+        int warps = staged.Value.GroupDim.X / accelerator.WarpSize;
+        Assert.Equal(warps * widest, staged.Value.SharedMemoryConfig.NumElements);
+        Assert.Equal(sizeof(uint), staged.Value.SharedMemoryConfig.ElementSize);
+        Assert.Equal((10 + warps - 1) / warps, staged.Value.GridDim.X);
+        Assert.Null(Runtime.LaunchPlanner.StagedRowPerWarp(accelerator, 10, widest + 1));
+
+        int dim = widest + 3;
+        var rows = Native.TopKTests.Rows(dim, 5).Select(r => r.Row).ToArray();
+        var x = new DenseMatrix<float>(rows.Length, dim, rows.SelectMany(r => r).ToArray());
+        using var xb = backend.Upload(x);
+        foreach (int k in new[] { 1, 32 })
+        {
+            using var y = backend.AllocateCbsr<float, ushort>(x.Rows, dim, k);
+            MaxKKernels.TopK(backend.DefaultStream, xb, y);
+            AssertBitEqual(ReferenceMaxK.MaxK<ushort>(x, k), y.ToHost(), $"MaxK, dim {dim}, k {k}");
+        }
+        using var dy = backend.AllocateCbsr<float, ushort>(x.Rows, dim, 16);
+        DynamicReLUKernels.ActivateAnyWidth(backend.DefaultStream, xb, dy);
+        AssertBitEqual(ReferenceMaxK.DynamicReLU<ushort>(x, 16), dy.ToHost(), $"Dynamic-ReLU, dim {dim}, k 16");
+    }
+
     private static void AssertBitEqual<TIndex>(CbsrMatrix<float, TIndex> expected, CbsrMatrix<float, TIndex> actual, string what)
         where TIndex : unmanaged, System.Numerics.IBinaryInteger<TIndex>
     {

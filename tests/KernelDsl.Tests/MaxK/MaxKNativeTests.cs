@@ -135,4 +135,17 @@ public sealed class OrderedKeyTests
             if (i > 0) Assert.True(KernelDsl.Runtime.KernelMath.OrderedKeyHost(ordered[i - 1]) < KernelDsl.Runtime.KernelMath.OrderedKeyHost(ordered[i]), $"{ordered[i - 1]} < {ordered[i]}");
         }
     }
+
+    /// <summary>The staged GPU selection writes a kept value back from its key: the inverse must give every float back bit for bit.</summary>
+    [Fact]
+    public void FromOrderedKeyInvertsTheKeyBitForBit()
+    {
+        uint[] bits = [0x7FC00000u, 0xFFC00000u, 0x7F800001u, 0xFFBFFFFFu, 0x7F800000u, 0xFF800000u, 0x80000000u, 0u, 1u, 0x80000001u, 0x007FFFFFu, 0x3F800000u, 0xBF800000u];
+        var rng = new Random(3);
+        foreach (uint b in bits.Concat(Enumerable.Range(0, 10_000).Select(_ => (uint)rng.NextInt64(0, 1L << 32))))
+        {
+            float value = BitConverter.UInt32BitsToSingle(b);
+            Assert.Equal(b, BitConverter.SingleToUInt32Bits(KernelDsl.Runtime.KernelMath.FromOrderedKey(KernelDsl.Runtime.KernelMath.OrderedKeyHost(value))));
+        }
+    }
 }

@@ -46,12 +46,37 @@ internal static class IlgpuCbsrEmitter
     private static void MaxK(CodeWriter w, CbsrKernelSpec spec)
     {
         const string Key = "global::KernelDsl.Runtime.KernelMath.OrderedKey";
-        const string Warp = "global::KernelDsl.Runtime.WarpMath";
+        const string Value = "global::KernelDsl.Runtime.KernelMath.FromOrderedKey";
         w.Line("/// <summary>");
-        w.Line("/// One warp per row, lanes striding the columns (coalesced). Radix select on totalOrder keys finds the");
-        w.Line("/// k-th largest key bit by bit: each pass counts, warp-wide, the keys at or above a candidate, and stops");
-        w.Line("/// early once exactly k are. A last pass over tiles of one column per lane keeps, in column order, every");
-        w.Line("/// key above the threshold and the lowest-column ties until k are kept (prefix sums place them).");
+        w.Line("/// One warp per row, its keys staged in shared memory: the row is read from global memory once (coalesced)");
+        w.Line("/// and every pass of the selection reads the staged keys. Radix select on totalOrder keys finds the k-th");
+        w.Line("/// largest key bit by bit: each pass counts, warp-wide, the keys at or above a candidate, and stops early once");
+        w.Line("/// exactly k are. A last pass over tiles of one column per lane keeps, in column order, every key above the");
+        w.Line("/// threshold and the lowest-column ties until k are kept (prefix sums place them); each kept value is its key");
+        w.Line("/// turned back into the float (bit for bit, NaN payloads and -0 included).");
+        w.Line("/// </summary>");
+        Attribute(w, spec, "Explicit");
+        using (w.Block($"internal static void MaxKStagedKernel({Dense(spec)} x, {Cbsr(spec)} y)"))
+        {
+            w.Line($"int warpSize = {Ilgpu}.Warp.WarpSize;");
+            w.Line($"int row = {Ilgpu}.Grid.IdxX * ({Ilgpu}.Group.DimX / warpSize) + {Ilgpu}.Warp.WarpIdx;");
+            w.Line($"int lane = {Ilgpu}.Warp.LaneIdx;");
+            w.Line("int dim = x.Columns;");
+            w.Line("int k = y.K;");
+            w.Line("long input = (long)row * dim;");
+            w.Line($"{Ilgpu}.ArrayView<uint> keys = {Ilgpu}.SharedMemory.GetDynamic<uint>().SubView((long){Ilgpu}.Warp.WarpIdx * dim, dim);");
+            w.Line("// Every warp takes the barrier, then a warp past the last row leaves (the row is the same for the whole warp).");
+            w.Line("bool active = row < x.Rows;");
+            using (w.Block("if (active)"))
+                using (w.Block("for (int c = lane; c < dim; c += warpSize)")) w.Line($"keys[c] = {Key}(x.Data[input + c]);");
+            w.Line($"{Ilgpu}.Warp.Barrier();");
+            using (w.Block("if (!active)")) w.Line("return;");
+            Selection(w, spec, "keys[c]", $"{Value}(key)");
+        }
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// The same selection for rows too wide to stage (see <c>LaunchPlanner.StagedRowPerWarp</c>): each pass re-reads");
+        w.Line("/// the row from global memory (the cache serves most of it) instead of shared memory.");
         w.Line("/// </summary>");
         Attribute(w, spec, "Explicit");
         using (w.Block($"internal static void MaxKKernel({Dense(spec)} x, {Cbsr(spec)} y)"))
@@ -64,52 +89,73 @@ internal static class IlgpuCbsrEmitter
             w.Line("int dim = x.Columns;");
             w.Line("int k = y.K;");
             w.Line("long input = (long)row * dim;");
-            w.Line("uint threshold = 0u;");
-            using (w.Block("for (int bit = 31; bit >= 0; bit--)"))
-            {
-                w.Line("uint candidate = threshold | (1u << bit);");
-                w.Line("int atLeast = 0;");
-                using (w.Block("for (int c = lane; c < dim; c += warpSize)"))
-                    using (w.Block($"if ({Key}(x.Data[input + c]) >= candidate)")) w.Line("atLeast++;");
-                w.Line($"atLeast = {Warp}.Sum(atLeast);");
-                using (w.Block("if (atLeast >= k)"))
-                {
-                    w.Line("threshold = candidate;");
-                    w.Line("// Exactly k keys at or above it: they are the top k, whatever the lower bits.");
-                    using (w.Block("if (atLeast == k)")) w.Line("break;");
-                }
-            }
-            w.Line("int above = 0;");
-            using (w.Block("for (int c = lane; c < dim; c += warpSize)"))
-                using (w.Block($"if ({Key}(x.Data[input + c]) > threshold)")) w.Line("above++;");
-            w.Line($"int ties = k - {Warp}.Sum(above); // ties at the threshold to keep, lowest columns first");
-            w.Line("long output = (long)row * k;");
-            w.Line("int kept = 0;");
-            w.Line("int tiesSeen = 0;");
-            using (w.Block("for (int tile = 0; tile < dim && kept < k; tile += warpSize)"))
-            {
-                w.Line("int c = tile + lane;");
-                w.Line($"{spec.ElementType} value = c < dim ? x.Data[input + c] : 0f;");
-                w.Line($"uint key = c < dim ? {Key}(value) : 0u;");
-                w.Line("int isTie = c < dim && key == threshold ? 1 : 0;");
-                w.Line($"int tieRank = tiesSeen + {Warp}.InclusiveSum(isTie) - isTie;");
-                w.Line("int keep = c < dim && (key > threshold || (isTie == 1 && tieRank < ties)) ? 1 : 0;");
-                w.Line($"int slot = kept + {Warp}.InclusiveSum(keep) - keep;");
-                using (w.Block("if (keep == 1)"))
-                {
-                    w.Line(spec.Kind == CbsrKernelKind.DynamicReLU
-                        ? "y.Values[output + slot] = value > 0f ? value : 0f; // Dynamic-ReLU: a non-positive kept slot is padding"
-                        : "y.Values[output + slot] = value;");
-                    w.Line($"y.Indices[output + slot] = ({spec.IndexType})c;");
-                }
-                w.Line($"kept += {Warp}.Sum(keep);");
-                w.Line($"tiesSeen += {Warp}.Sum(isTie);");
-            }
+            Selection(w, spec, $"{Key}(x.Data[input + c])", "x.Data[input + c]");
         }
         w.Line();
-        Launcher(w, spec, $"{Dense(spec)} x, {Cbsr(spec)} y",
-            $"{Ilgpu}.Runtime.KernelLoaders.LoadKernel<{Dense(spec)}, {Cbsr(spec)}>(acc, MaxKKernel)",
-            "kernel(stream, global::KernelDsl.Runtime.LaunchPlanner.WarpPerRow(accelerator, x.Rows), x, y);");
+        string types = $"{Dense(spec)}, {Cbsr(spec)}";
+        string name = $"{spec.DeclarationName}({spec.Kind}, {spec.ElementType}, {spec.IndexType})";
+        w.Line("/// <summary>Loads the kernel the row width calls for once per accelerator and launches it on <paramref name=\"stream\"/>.</summary>");
+        using (w.Block($"internal static void Launch({Ilgpu}.Runtime.AcceleratorStream stream, {Dense(spec)} x, {Cbsr(spec)} y)"))
+        {
+            w.Line($"{Ilgpu}.Runtime.Accelerator accelerator = stream.Accelerator;");
+            using (w.Block("if (global::KernelDsl.Runtime.LaunchPlanner.StagedRowPerWarp(accelerator, x.Rows, x.Columns) is { } staged)"))
+            {
+                w.Line($"var stagedKernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"{name} staged\",");
+                w.Line($"    static acc => {Ilgpu}.Runtime.KernelLoaders.LoadKernel<{types}>(acc, MaxKStagedKernel));");
+                w.Line("stagedKernel(stream, staged, x, y);");
+                w.Line("return;");
+            }
+            w.Line($"var kernel = global::KernelDsl.Runtime.KernelCache.GetOrLoad(accelerator, \"{name}\",");
+            w.Line($"    static acc => {Ilgpu}.Runtime.KernelLoaders.LoadKernel<{types}>(acc, MaxKKernel));");
+            w.Line("kernel(stream, global::KernelDsl.Runtime.LaunchPlanner.WarpPerRow(accelerator, x.Rows), x, y);");
+        }
+    }
+
+    /// <summary>The warp's selection of its row, the keys read through <paramref name="keyOfColumn"/> (of <c>c</c>).</summary>
+    private static void Selection(CodeWriter w, CbsrKernelSpec spec, string keyOfColumn, string valueOfKey)
+    {
+        const string Warp = "global::KernelDsl.Runtime.WarpMath";
+        w.Line("uint threshold = 0u;");
+        using (w.Block("for (int bit = 31; bit >= 0; bit--)"))
+        {
+            w.Line("uint candidate = threshold | (1u << bit);");
+            w.Line("int atLeast = 0;");
+            using (w.Block("for (int c = lane; c < dim; c += warpSize)"))
+                using (w.Block($"if ({keyOfColumn} >= candidate)")) w.Line("atLeast++;");
+            w.Line($"atLeast = {Warp}.Sum(atLeast);");
+            using (w.Block("if (atLeast >= k)"))
+            {
+                w.Line("threshold = candidate;");
+                w.Line("// Exactly k keys at or above it: they are the top k, whatever the lower bits.");
+                using (w.Block("if (atLeast == k)")) w.Line("break;");
+            }
+        }
+        w.Line("int above = 0;");
+        using (w.Block("for (int c = lane; c < dim; c += warpSize)"))
+            using (w.Block($"if ({keyOfColumn} > threshold)")) w.Line("above++;");
+        w.Line($"int ties = k - {Warp}.Sum(above); // ties at the threshold to keep, lowest columns first");
+        w.Line("long output = (long)row * k;");
+        w.Line("int kept = 0;");
+        w.Line("int tiesSeen = 0;");
+        using (w.Block("for (int tile = 0; tile < dim && kept < k; tile += warpSize)"))
+        {
+            w.Line("int c = tile + lane;");
+            w.Line($"uint key = c < dim ? {keyOfColumn} : 0u;");
+            w.Line("int isTie = c < dim && key == threshold ? 1 : 0;");
+            w.Line($"int tieRank = tiesSeen + {Warp}.InclusiveSum(isTie) - isTie;");
+            w.Line("int keep = c < dim && (key > threshold || (isTie == 1 && tieRank < ties)) ? 1 : 0;");
+            w.Line($"int slot = kept + {Warp}.InclusiveSum(keep) - keep;");
+            using (w.Block("if (keep == 1)"))
+            {
+                w.Line($"{spec.ElementType} value = {valueOfKey};");
+                w.Line(spec.Kind == CbsrKernelKind.DynamicReLU
+                    ? "y.Values[output + slot] = value > 0f ? value : 0f; // Dynamic-ReLU: a non-positive kept slot is padding"
+                    : "y.Values[output + slot] = value;");
+                w.Line($"y.Indices[output + slot] = ({spec.IndexType})c;");
+            }
+            w.Line($"kept += {Warp}.Sum(keep);");
+            w.Line($"tiesSeen += {Warp}.Sum(isTie);");
+        }
     }
 
     private static void DynamicReLUBackward(CodeWriter w, CbsrKernelSpec spec) => ScatterBackward(w, spec, onlyPositive: true);

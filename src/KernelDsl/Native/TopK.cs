@@ -30,11 +30,13 @@ public enum SimdWidth
 /// are kept in column order (AVX-512 compress), and an interpolation search over them finds a cut that exactly k
 /// reach; when ties straddle the k-th largest, those above it and the lowest-column equal ones are kept. Rows whose
 /// estimate leaves too many candidates (full of ties) are radix-selected whole (<see cref="Selection.KthLargest"/>).
-/// Rows of at most 64 with k ≤ 16 take a fixed path on AVX-512 instead: sorting networks in registers (SmallRow).
+/// Rows of at most 64 with k ≤ 16 take a fixed path on AVX-512 instead: sorting networks in registers (SmallRow); wider
+/// rows on AVX-512 first bracket the k-th largest between estimated thresholds and select it in registers (Bracket,
+/// TopK.Bracket.cs), and come here only when its counts say no estimate bracketed it.
 /// </para>
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
-public static class TopK
+public static partial class TopK
 {
     /// <summary>The widest SIMD width this machine runs.</summary>
     public static SimdWidth Best { get; } =
@@ -139,6 +141,10 @@ public static class TopK
             SmallRow.Select(ref x, n, k, ref MemoryMarshal.GetReference(values), ref MemoryMarshal.GetReference(indices), relu);
             return;
         }
+        if (TLanes.Width == 16 && n >= 64
+            && Bracket.TrySelect(ref x, n, k, ref keys, ref Unsafe.Add(ref candidates, 16), ref columns, ref selectedKeys,
+                ref MemoryMarshal.GetReference(values), ref MemoryMarshal.GetReference(indices), relu))
+            return;
         TLanes.ToKeys(ref x, ref keys, n);
 
         // The threshold: first the row's mean plus the normal quantile of the share to keep times its standard
@@ -358,7 +364,7 @@ public static class TopK
 
         /// <summary>The 16 lanes sorted descending (a bitonic sorting network, 10 steps).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector512<uint> Sort(Vector512<uint> v)
+        internal static Vector512<uint> Sort(Vector512<uint> v)
         {
             v = Step(v, Partner1, Sort2);
             v = Step(v, Partner2, Sort4a);
@@ -371,7 +377,7 @@ public static class TopK
 
         /// <summary>A bitonic sequence of 16 sorted descending (4 steps).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector512<uint> Merge(Vector512<uint> v)
+        internal static Vector512<uint> Merge(Vector512<uint> v)
         {
             v = Step(v, Partner8, Lower8);
             v = Step(v, Partner4, Lower4);
@@ -390,7 +396,7 @@ public static class TopK
             Vector512.Create(Enumerable.Range(0, 16).Select(i => ((i & d) == 0) == ((i & s) == 0 || s == 16) ? uint.MaxValue : 0u).ToArray());
 
         private static readonly Vector512<uint> Partner1 = Partner(1), Partner2 = Partner(2), Partner4 = Partner(4), Partner8 = Partner(8);
-        private static readonly Vector512<uint> Reverse = Vector512.Create(Enumerable.Range(0, 16).Select(i => (uint)(15 - i)).ToArray());
+        internal static readonly Vector512<uint> Reverse = Vector512.Create(Enumerable.Range(0, 16).Select(i => (uint)(15 - i)).ToArray());
         private static readonly Vector512<uint> Sort2 = TakeMax(2, 1), Sort4a = TakeMax(4, 2), Sort4b = TakeMax(4, 1);
         private static readonly Vector512<uint> Sort8a = TakeMax(8, 4), Sort8b = TakeMax(8, 2), Sort8c = TakeMax(8, 1);
         private static readonly Vector512<uint> Lower8 = TakeMax(16, 8), Lower4 = TakeMax(16, 4), Lower2 = TakeMax(16, 2), Lower1 = TakeMax(16, 1);

@@ -83,6 +83,73 @@ public sealed class TopKTests
         Assert.Throws<ArgumentException>(() => TopK.SelectRows(x.Data, dim, k, new float[k], indices, 0, rows, new uint[TopK.ScratchLength(dim)], false));
     }
 
+    /// <summary>
+    /// The AVX-512 bracket path (rows wider than 64) on many rows of the distributions a layer produces and of ones built
+    /// to miss its estimate: normal at several means and scales, uniform, exponential (skewed), bimodal (the estimate
+    /// falls between the modes), values on a coarse grid (ties at the k-th largest, which the path hands to the general
+    /// one), tiny and huge scales, and a trained layer's shape (about k values clustered at the top, where the normal
+    /// estimate misses and the interpolated ones take over) — so that every branch runs: exact at a threshold, the whole
+    /// band ranked, either half filtered then ranked or sorted, a later attempt, and each way back to the general path. Every row equals the reference, for every
+    /// index type the width allows and with and without Dynamic-ReLU.
+    /// </summary>
+    [Theory]
+    [InlineData(64)]
+    [InlineData(100)]
+    [InlineData(256)]
+    [InlineData(300)]
+    [InlineData(512)]
+    public void WideRowsOfManyDistributionsEqualTheReference(int dim)
+    {
+        var rng = new Random(dim);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+        var scratch = new uint[TopK.ScratchLength(dim)];
+        foreach (int k in new[] { 1, 8, 17, 32, 64, dim - 1 }.Where(k => k < dim).Distinct())
+        {
+            double cluster = Math.Min(1, (k + 4.0) / dim);
+            var distributions = new (string Name, Func<float> Draw)[]
+            {
+                ("normal", () => (float)Normal()),
+                ("normal, shifted and scaled", () => (float)(3 + 0.01 * Normal())),
+                ("uniform", () => (float)(rng.NextDouble() * 2 - 1)),
+                ("exponential", () => (float)-Math.Log(1 - rng.NextDouble())),
+                ("bimodal", () => (float)(rng.Next(2) == 0 ? Normal() - 8 : Normal() + 8)),
+                ("coarse grid", () => MathF.Round((float)Normal() * 4) / 4),
+                ("tiny", () => (float)(1e-30 * Normal())),
+                ("huge", () => (float)(1e18 * Normal())),
+                // A trained MaxK layer's pre-activations: about k values in a tight cluster at the top, the rest near 0.
+                ("cluster of about k at the top", () => (float)(rng.NextDouble() < cluster ? 1 + 0.02 * Normal() : 0.05 * Normal())),
+            };
+            foreach (var (name, draw) in distributions)
+                for (int r = 0; r < 25; r++)
+                {
+                    var row = Enumerable.Range(0, dim).Select(_ => draw()).ToArray();
+                    foreach (bool relu in new[] { false, true })
+                    {
+                        var x = new DenseMatrix<float>(1, dim, row);
+                        var expected = relu ? ReferenceMaxK.DynamicReLU<int>(x, k) : ReferenceMaxK.MaxK<int>(x, k);
+                        string what = $"dim {dim}, k {k}, {name} row {r}{(relu ? ", Dynamic-ReLU" : "")}";
+                        var values = new float[k];
+                        var asInt = new int[k];
+                        TopK.Select<int>(row, k, values, asInt, scratch, relu, SimdWidth.Vector512);
+                        Assert.True(expected.Indices.SequenceEqual(asInt), what + ": columns " + string.Join(",", asInt));
+                        Assert.True(expected.Values.Select(BitConverter.SingleToInt32Bits).SequenceEqual(values.Select(BitConverter.SingleToInt32Bits)), what + ": values");
+                        var asUshort = new ushort[k];
+                        TopK.Select<ushort>(row, k, new float[k], asUshort, scratch, relu, SimdWidth.Vector512);
+                        Assert.True(expected.Indices.Select(i => (ushort)i).SequenceEqual(asUshort), what + ": ushort columns");
+                        if (dim <= 256)
+                        {
+                            var asByte = new byte[k];
+                            TopK.Select<byte>(row, k, new float[k], asByte, scratch, relu, SimdWidth.Vector512);
+                            Assert.True(expected.Indices.Select(i => (byte)i).SequenceEqual(asByte), what + ": byte columns");
+                        }
+                        var asLong = new long[k];
+                        TopK.Select<long>(row, k, new float[k], asLong, scratch, relu, SimdWidth.Vector512);
+                        Assert.True(expected.Indices.Select(i => (long)i).SequenceEqual(asLong), what + ": long columns");
+                    }
+                }
+        }
+    }
+
     [Fact]
     public void ByteAndUshortIndicesMatchTheIntOnes()
     {

@@ -1,0 +1,248 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace KernelDsl.Native;
+
+public static partial class TopK
+{
+    /// <summary>
+    /// The AVX-512 path for rows wider than the small-row path's: a few passes over the row and a selection in registers.
+    /// Pass 1 turns the row into keys and sums x and x² (fused). From the mean and deviation, three thresholds T1 ≤ T2 ≤ T3
+    /// at or above which about k + δ, k and k − δ keys should lie (the normal quantiles; δ about twice the count's standard
+    /// deviation). Pass 2 counts the keys ≥ T2 and ≥ T3 and compresses the band [T1, T3) in column order. When the counts
+    /// bracket k, the k-th largest lies in the band, or in the half of it that brackets k; with at most 16 keys there it is
+    /// found by ranking them against each other (15 rotations of one register), with up to 32 by the bitonic networks of the
+    /// small-row path. When they do not (rows far from normal: a trained layer's pre-activations put about k values in a
+    /// tight cluster at the top), the counts narrow a bracket that starts at the row's extremes, and pass 2 runs again on
+    /// thresholds interpolated inside it (regula falsi), up to <see cref="MaxAttempts"/> times. The last pass keeps, in
+    /// column order, the keys at or above the k-th largest (compress), and the values are the keys turned back into floats,
+    /// bit for bit. Every decision is a count, whatever the estimate: a row whose moments are not finite, that no attempt
+    /// brackets, or whose ties straddle the k-th largest returns false, and the general path selects it exactly.
+    /// </summary>
+    private static class Bracket
+    {
+        /// <summary>The most keys the in-register selection takes (two registers).</summary>
+        private const int MaxBand = 32;
+
+        /// <summary>Estimates tried before the general path takes the row: the normal quantiles, then interpolations.</summary>
+        private const int MaxAttempts = 6;
+
+        /// <summary>The widest band the one-register ranking takes.</summary>
+        private const int RankedBand = 16;
+
+        /// <summary>
+        /// The top <paramref name="k"/> of a row of <paramref name="n"/> (≥ 64) into <paramref name="values"/> and
+        /// <paramref name="indices"/>, or false (nothing written) when the general path must select it. Scratch: the row's
+        /// keys (n rounded up to 16), the band (from <paramref name="band"/>, up to n + 32), the kept keys and columns (k + 16 each).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        public static bool TrySelect<TIndex>(ref float x, int n, int k, ref uint keys, ref uint band, ref uint keptKeys, ref uint keptColumns,
+            ref float values, ref TIndex indices, bool relu) where TIndex : unmanaged, IBinaryInteger<TIndex>
+        {
+            // Pass 1: keys (lanes past the row 0: below every threshold, which are keys of finite values) and moments.
+            int whole = (n + 15) & ~15;
+            var sum = Vector512<float>.Zero;
+            var squares = Vector512<float>.Zero;
+            var signBit = Vector512.Create(0x80000000u);
+            int c = 0;
+            for (; c <= n - 16; c += 16)
+            {
+                var v = Vector512.LoadUnsafe(ref x, (nuint)c);
+                sum += v;
+                squares = Vector512.FusedMultiplyAdd(v, v, squares);
+                var bits = v.AsUInt32();
+                (bits ^ (Vector512.ShiftRightArithmetic(bits.AsInt32(), 31).AsUInt32() | signBit)).StoreUnsafe(ref keys, (nuint)c);
+            }
+            float s = Vector512.Sum(sum), q = Vector512.Sum(squares);
+            for (; c < n; c++)
+            {
+                float v = Unsafe.Add(ref x, c);
+                s += v;
+                q += v * v;
+                Unsafe.Add(ref keys, c) = Key(v);
+            }
+            for (; c < whole; c++) Unsafe.Add(ref keys, c) = 0;
+            float mean = s / n, variance = q / n - mean * mean;
+            if (!(variance > 0f) || !float.IsFinite(variance) || !float.IsFinite(mean)) return false;
+            float deviation = MathF.Sqrt(variance);
+            int delta = Math.Clamp((int)(2 * Math.Sqrt(k * (1 - (double)k / n))) + 2, 3, 12);
+            // First estimate: the normal quantiles (f1 ≤ f2 ≤ f3: the quantiles descend, float rounding and Key are monotonic).
+            float f1 = mean + (float)Quantiles[QuantileIndex(k + delta, n)] * deviation;
+            float f2 = mean + (float)Quantiles[QuantileIndex(k, n)] * deviation;
+            float f3 = mean + (float)Quantiles[QuantileIndex(k - delta, n)] * deviation;
+
+            uint kth = 0;
+            float low = float.NaN, high = float.NaN; // the tightest bracket known: more than k keys ≥ low, fewer than k ≥ high
+            int atLow = n, atHigh = 0;
+            for (int attempt = 0; ; attempt++)
+            {
+                uint t1 = Key(f1), t2 = Key(f2), t3 = Key(f3);
+                // Pass 2: c2, c3 = keys ≥ T2, ≥ T3; the band [T1, T3) in column order (one unsigned compare: key − T1 < T3 − T1).
+                var v1 = Vector512.Create(t1);
+                var v2 = Vector512.Create(t2);
+                var v3 = Vector512.Create(t3);
+                var span = Vector512.Create(t3 - t1);
+                int c2 = 0, c3 = 0, b = 0;
+                for (int i = 0; i < whole; i += 16)
+                {
+                    var key = Vector512.LoadUnsafe(ref keys, (nuint)i);
+                    c3 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v3).ExtractMostSignificantBits());
+                    c2 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v2).ExtractMostSignificantBits());
+                    var inBand = Vector512.LessThan(key - v1, span);
+                    Avx512F.Compress(Vector512<uint>.Zero, inBand, key).StoreUnsafe(ref band, (nuint)b);
+                    b += BitOperations.PopCount(inBand.ExtractMostSignificantBits());
+                }
+                int c1 = c3 + b;
+
+                // The k-th largest: a threshold itself when exactly k keys reach it, else inside the band that brackets k.
+                if (c3 == k) { kth = t3; break; }
+                if (c2 == k) { kth = t2; break; }
+                if (c1 == k) { kth = t1; break; }
+                int above = 0, count = -1; // keys above the band searched, keys in it
+                if (k > c3 && k < c1)
+                {
+                    if (b <= RankedBand) (above, count) = (c3, b);
+                    else if (k < c2 && c2 - c3 <= MaxBand) (above, count) = (c3, Filter(ref band, b, t2, t3));
+                    else if (k > c2 && c1 - c2 <= MaxBand) (above, count) = (c2, Filter(ref band, b, t1, t2));
+                }
+                if (count < 0)
+                {
+                    // Missed (the row is not near normal) or too wide: narrow the bracket with the three counts and
+                    // estimate again by linear interpolation inside it (regula falsi), with the same spread in keys.
+                    if (attempt == MaxAttempts - 1) return false;
+                    if (attempt == 0)
+                    {
+                        // The row's extremes bound the first bracket (whole vectors, then the tail: the padding's 0 is no key).
+                        var (smallest, largest) = Lanes512.MinMax(ref keys, n & ~15);
+                        for (int t = n & ~15; t < n; t++)
+                            (smallest, largest) = (Math.Min(smallest, Unsafe.Add(ref keys, t)), Math.Max(largest, Unsafe.Add(ref keys, t)));
+                        (low, high) = (Value(smallest), Value(largest));
+                    }
+                    if (c1 > k && f1 > low) (low, atLow) = (f1, c1);
+                    if (c2 > k && f2 > low) (low, atLow) = (f2, c2);
+                    if (c3 > k && f3 > low) (low, atLow) = (f3, c3);
+                    if (c3 < k && f3 < high) (high, atHigh) = (f3, c3);
+                    if (c2 < k && f2 < high) (high, atHigh) = (f2, c2);
+                    if (c1 < k && f1 < high) (high, atHigh) = (f1, c1);
+                    float Interpolate(int at) => Math.Clamp(low + (high - low) * (float)(atLow - at) / (atLow - atHigh), low, high);
+                    (f1, f2, f3) = (Interpolate(k + delta), Interpolate(k), Interpolate(k - delta));
+                    continue;
+                }
+                int need = k - above; // 1 ≤ need ≤ count
+                Vector512<uint>.Zero.StoreUnsafe(ref band, (nuint)count);
+                Vector512<uint>.Zero.StoreUnsafe(ref band, (nuint)count + 16);
+                var first = Vector512.LoadUnsafe(ref band);
+                var second = Vector512.LoadUnsafe(ref band, 16);
+                if (count <= RankedBand)
+                {
+                    kth = Ranked(first, count, need);
+                }
+                else
+                {
+                    var descending = SmallRow.Sort(first);
+                    var ascending = Avx512F.PermuteVar16x32(SmallRow.Sort(second), SmallRow.Reverse); // max/min with it are bitonic
+                    kth = need <= 16
+                        ? SmallRow.Merge(Vector512.Max(descending, ascending)).GetElement(need - 1)
+                        : SmallRow.Merge(Vector512.Min(descending, ascending)).GetElement(need - 17);
+                }
+                // Every key equal to it lies in the band; when not all of them fit in the k, the general path keeps the
+                // lowest columns among them.
+                var at = Vector512.Create(kth);
+                int reach = above
+                    + BitOperations.PopCount(Vector512.GreaterThanOrEqual(first, at).ExtractMostSignificantBits())
+                    + BitOperations.PopCount(Vector512.GreaterThanOrEqual(second, at).ExtractMostSignificantBits());
+                if (reach != k) return false;
+                break;
+            }
+
+            // Pass 3: the k keys ≥ kth and their columns, in column order.
+            var threshold = Vector512.Create(kth);
+            var column = Vector512.Create(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u);
+            var step = Vector512.Create(16u);
+            int kept = 0;
+            for (int i = 0; i < whole; i += 16, column += step)
+            {
+                var key = Vector512.LoadUnsafe(ref keys, (nuint)i);
+                var keep = Vector512.GreaterThanOrEqual(key, threshold);
+                Avx512F.Compress(Vector512<uint>.Zero, keep, key).StoreUnsafe(ref keptKeys, (nuint)kept);
+                Avx512F.Compress(Vector512<uint>.Zero, keep, column).StoreUnsafe(ref keptColumns, (nuint)kept);
+                kept += BitOperations.PopCount(keep.ExtractMostSignificantBits());
+            }
+
+            // The outputs: each value its key turned back (bit for bit), Dynamic-ReLU's non-positive ones 0.
+            int j = 0;
+            for (; j <= k - 16; j += 16)
+            {
+                var key = Vector512.LoadUnsafe(ref keptKeys, (nuint)j);
+                var value = (key ^ (~Vector512.ShiftRightArithmetic(key.AsInt32(), 31).AsUInt32() | signBit)).AsSingle();
+                if (relu) value = Vector512.ConditionalSelect(Vector512.GreaterThan(value, Vector512<float>.Zero), value, Vector512<float>.Zero);
+                value.StoreUnsafe(ref values, (nuint)j);
+                var columns = Vector512.LoadUnsafe(ref keptColumns, (nuint)j);
+                if (typeof(TIndex) == typeof(byte))
+                    Avx512F.ConvertToVector128Byte(columns).StoreUnsafe(ref Unsafe.As<TIndex, byte>(ref indices), (nuint)j);
+                else if (typeof(TIndex) == typeof(ushort))
+                    Avx512F.ConvertToVector256UInt16(columns).StoreUnsafe(ref Unsafe.As<TIndex, ushort>(ref indices), (nuint)j);
+                else if (typeof(TIndex) == typeof(int) || typeof(TIndex) == typeof(uint))
+                    columns.StoreUnsafe(ref Unsafe.As<TIndex, uint>(ref indices), (nuint)j);
+                else
+                    for (int l = 0; l < 16; l++) Unsafe.Add(ref indices, j + l) = TIndex.CreateTruncating(Unsafe.Add(ref keptColumns, j + l));
+            }
+            for (; j < k; j++)
+            {
+                int col = (int)Unsafe.Add(ref keptColumns, j);
+                Keep(ref values, ref indices, j, col, Unsafe.Add(ref x, col), relu);
+            }
+            return true;
+        }
+
+        /// <summary>The quantile table's entry for a share of <paramref name="count"/> keys out of <paramref name="n"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int QuantileIndex(int count, int n) => (int)Math.Clamp((long)count * QuantileSteps / n, 0, QuantileSteps);
+
+        /// <summary>
+        /// The <paramref name="need"/>-th largest of the first <paramref name="count"/> lanes (the rest 0, below them all):
+        /// each lane counts the lanes above it over 15 rotations; the answer is the smallest lane fewer than need exceed.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static uint Ranked(Vector512<uint> keys, int count, int need)
+        {
+            var lane = Vector512.Create(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u);
+            var rotation = lane;
+            var one = Vector512.Create(1u);
+            var wrap = Vector512.Create(15u);
+            var greater = Vector512<uint>.Zero;
+            for (int r = 1; r < 16; r++)
+            {
+                rotation = (rotation + one) & wrap;
+                greater -= Vector512.GreaterThan(Avx512F.PermuteVar16x32(keys, rotation), keys); // all ones where greater: −(−1)
+            }
+            var candidate = Vector512.ConditionalSelect(
+                Vector512.LessThan(greater, Vector512.Create((uint)need)) & Vector512.LessThan(lane, Vector512.Create((uint)count)),
+                keys, Vector512.Create(uint.MaxValue));
+            var min256 = Vector256.Min(candidate.GetLower(), candidate.GetUpper());
+            var min128 = Vector128.Min(min256.GetLower(), min256.GetUpper());
+            min128 = Vector128.Min(min128, Vector128.Shuffle(min128, Vector128.Create(2u, 3u, 0u, 1u)));
+            min128 = Vector128.Min(min128, Vector128.Shuffle(min128, Vector128.Create(1u, 0u, 3u, 2u)));
+            return min128.ToScalar();
+        }
+
+        /// <summary>Keeps, in place and in order, the first <paramref name="count"/> band keys in [low, high); returns how many.</summary>
+        private static int Filter(ref uint band, int count, uint low, uint high)
+        {
+            Vector512<uint>.Zero.StoreUnsafe(ref band, (nuint)count); // the last vector's lanes past the band: 0, outside [low, high)
+            var from = Vector512.Create(low);
+            var span = Vector512.Create(high - low);
+            int kept = 0;
+            for (int i = 0; i < count; i += 16)
+            {
+                var key = Vector512.LoadUnsafe(ref band, (nuint)i);
+                var keep = Vector512.LessThan(key - from, span);
+                Avx512F.Compress(Vector512<uint>.Zero, keep, key).StoreUnsafe(ref band, (nuint)kept); // kept ≤ i: behind the reads
+                kept += BitOperations.PopCount(keep.ExtractMostSignificantBits());
+            }
+            return kept;
+        }
+    }
+}

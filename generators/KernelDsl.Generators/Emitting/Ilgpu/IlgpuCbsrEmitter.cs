@@ -43,6 +43,22 @@ internal static class IlgpuCbsrEmitter
     private static void Attribute(CodeWriter w, CbsrKernelSpec spec, string grouping) =>
         w.Line($"[global::KernelDsl.GeneratedKernel(\"{spec.DeclarationName}\", global::KernelDsl.KernelGrouping.{grouping})]");
 
+    /// <summary>The selection kernels' row: one per warp.</summary>
+    private static void WarpRow(CodeWriter w)
+    {
+        w.Line($"int warpSize = {Ilgpu}.Warp.WarpSize;");
+        w.Line($"int row = {Ilgpu}.Grid.IdxX * ({Ilgpu}.Group.DimX / warpSize) + {Ilgpu}.Warp.WarpIdx;");
+    }
+
+    /// <summary>The selection kernels' locals: the lane, the widths and where the row starts.</summary>
+    private static void RowLocals(CodeWriter w)
+    {
+        w.Line($"int lane = {Ilgpu}.Warp.LaneIdx;");
+        w.Line("int dim = x.Columns;");
+        w.Line("int k = y.K;");
+        w.Line("long input = (long)row * dim;");
+    }
+
     private static void MaxK(CodeWriter w, CbsrKernelSpec spec)
     {
         const string Key = "global::KernelDsl.Runtime.KernelMath.OrderedKey";
@@ -58,12 +74,8 @@ internal static class IlgpuCbsrEmitter
         Attribute(w, spec, "Explicit");
         using (w.Block($"internal static void MaxKStagedKernel({Dense(spec)} x, {Cbsr(spec)} y)"))
         {
-            w.Line($"int warpSize = {Ilgpu}.Warp.WarpSize;");
-            w.Line($"int row = {Ilgpu}.Grid.IdxX * ({Ilgpu}.Group.DimX / warpSize) + {Ilgpu}.Warp.WarpIdx;");
-            w.Line($"int lane = {Ilgpu}.Warp.LaneIdx;");
-            w.Line("int dim = x.Columns;");
-            w.Line("int k = y.K;");
-            w.Line("long input = (long)row * dim;");
+            WarpRow(w);
+            RowLocals(w);
             w.Line($"{Ilgpu}.ArrayView<uint> keys = {Ilgpu}.SharedMemory.GetDynamic<uint>().SubView((long){Ilgpu}.Warp.WarpIdx * dim, dim);");
             w.Line("// Every warp takes the barrier, then a warp past the last row leaves (the row is the same for the whole warp).");
             w.Line("bool active = row < x.Rows;");
@@ -81,14 +93,10 @@ internal static class IlgpuCbsrEmitter
         Attribute(w, spec, "Explicit");
         using (w.Block($"internal static void MaxKKernel({Dense(spec)} x, {Cbsr(spec)} y)"))
         {
-            w.Line($"int warpSize = {Ilgpu}.Warp.WarpSize;");
-            w.Line($"int row = {Ilgpu}.Grid.IdxX * ({Ilgpu}.Group.DimX / warpSize) + {Ilgpu}.Warp.WarpIdx;");
+            WarpRow(w);
             w.Line("// The row is the same for the whole warp: the warp leaves together, before any shuffle.");
             using (w.Block("if (row >= x.Rows)")) w.Line("return;");
-            w.Line($"int lane = {Ilgpu}.Warp.LaneIdx;");
-            w.Line("int dim = x.Columns;");
-            w.Line("int k = y.K;");
-            w.Line("long input = (long)row * dim;");
+            RowLocals(w);
             Selection(w, spec, $"{Key}(x.Data[input + c])", "x.Data[input + c]");
         }
         w.Line();

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using ILGPU;
+using ILGPU.Runtime;
 using System.Numerics;
 
 namespace KernelDsl.Bench;
@@ -104,6 +106,25 @@ public static class Harness
         double ms = MedianMilliseconds(Triad, repeats);
         return 3.0 * 4 * n / (ms * 1e6);
     }
+
+    /// <summary>
+    /// The same triad a = b + s·c on an ILGPU device, over three arrays of <paramref name="length"/> floats in device
+    /// memory (one thread per element, grouped by ILGPU), counted as 3 × 4 bytes per element. GB/s.
+    /// </summary>
+    public static double DeviceTriadGigabytesPerSecond(Accelerator accelerator, int length, int repeats)
+    {
+        using var a = accelerator.Allocate1D<float>(length);
+        using var b = accelerator.Allocate1D<float>(length);
+        using var c = accelerator.Allocate1D<float>(length);
+        b.MemSetToZero();
+        c.MemSetToZero();
+        var triad = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(DeviceTriad);
+        double ms = MedianMilliseconds(() => triad(length, a.View, b.View, c.View), repeats, accelerator.Synchronize);
+        return 3.0 * 4 * length / (ms * 1e6);
+    }
+
+    private static void DeviceTriad(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c) =>
+        a[i] = b[i] + 3f * c[i];
 
     /// <summary>
     /// Compulsory traffic of a weighted SpMM Y = A · X: the CSR arrays (row offsets, columns, values) once, X read once,

@@ -40,10 +40,10 @@ namespace Demo
                 {
                     if (e + global::KernelDsl.Native.Prefetch.Distance < end)
                     {
-                        // The neighbour a few edges ahead: its k values and indices are a random access.
+                        // The neighbour a few edges ahead: its k values and indices are a random access, every line of them.
                         nint ahead = (nint)columns[e + global::KernelDsl.Native.Prefetch.Distance] * k;
-                        global::KernelDsl.Native.Prefetch.Read(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(values), ahead));
-                        global::KernelDsl.Native.Prefetch.Read(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(indices), ahead));
+                        global::KernelDsl.Native.Prefetch.ReadRange(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(values), ahead), k);
+                        global::KernelDsl.Native.Prefetch.ReadRange(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(indices), ahead), k);
                     }
                     float weight = weights[e];
                     long source = (long)columns[e] * k;

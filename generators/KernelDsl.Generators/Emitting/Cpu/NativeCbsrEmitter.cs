@@ -172,10 +172,10 @@ internal static class NativeCbsrEmitter
             {
                 using (w.Block("if (e + global::KernelDsl.Native.Prefetch.Distance < end)"))
                 {
-                    w.Line("// The neighbour a few edges ahead: its k values and indices are a random access.");
+                    w.Line("// The neighbour a few edges ahead: its k values and indices are a random access, every line of them.");
                     w.Line("nint ahead = (nint)columns[e + global::KernelDsl.Native.Prefetch.Distance] * k;");
-                    w.Line($"global::KernelDsl.Native.Prefetch.Read(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(values), ahead));");
-                    w.Line($"global::KernelDsl.Native.Prefetch.Read(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(indices), ahead));");
+                    w.Line($"global::KernelDsl.Native.Prefetch.ReadRange(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(values), ahead), k);");
+                    w.Line($"global::KernelDsl.Native.Prefetch.ReadRange(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(indices), ahead), k);");
                 }
                 if (Weighted(spec)) w.Line($"{t} weight = weights[e];");
                 w.Line("long source = (long)columns[e] * k;");
@@ -232,10 +232,10 @@ internal static class NativeCbsrEmitter
             {
                 using (w.Block("if (e + global::KernelDsl.Native.Prefetch.Distance < end)"))
                 {
-                    w.Line("// The neighbour a few edges ahead: its accumulator row and indices are a random access.");
+                    w.Line("// The neighbour a few edges ahead: its accumulator row and indices are a random access, every line of them.");
                     w.Line("nint ahead = (nint)columns[e + global::KernelDsl.Native.Prefetch.Distance] * k;");
-                    w.Line($"global::KernelDsl.Native.Prefetch.Read(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(acc), ahead));");
-                    w.Line($"global::KernelDsl.Native.Prefetch.Read(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(indices), ahead));");
+                    w.Line($"global::KernelDsl.Native.Prefetch.ReadRange(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(acc), ahead), k);");
+                    w.Line($"global::KernelDsl.Native.Prefetch.ReadRange(ref {Unsafe}.Add(ref {Marshal}.GetArrayDataReference(indices), ahead), k);");
                 }
                 if (Weighted(spec)) w.Line($"{t} weight = weights[e];");
                 w.Line("nint slot = (nint)columns[e] * k;");

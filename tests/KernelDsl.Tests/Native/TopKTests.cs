@@ -84,6 +84,47 @@ public sealed class TopKTests
     }
 
     /// <summary>
+    /// Rows of at most 64 go through the small-row networks two at a time (<see cref="TopK.SelectRows{TIndex}(ReadOnlySpan{float}, int, int, float[], TIndex[], int, int, uint[], bool)"/>
+    /// pairs them, the odd last one alone): every hostile row beside every other kind in a pair, an even and an odd
+    /// number of rows from an odd first row, each dim of the path (a whole or a partial last vector) and k up to 16,
+    /// with and without Dynamic-ReLU; each row equals the reference, and the rows outside first..last stay untouched.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void SmallRowsInPairsEqualTheReference(SimdWidth width)
+    {
+        foreach (int dim in Dims.Where(d => d <= 64))
+        {
+            var kinds = Rows(dim, dim).Select(r => r.Row).ToList();
+            // Every kind first and second in a pair: the kinds in order, then shifted by one.
+            var rows = kinds.Concat(kinds.Skip(1)).Concat(kinds.Take(1)).Append(kinds[0]).ToList();
+            var x = new DenseMatrix<float>(rows.Count, dim, rows.SelectMany(r => r).ToArray());
+            foreach (int k in new[] { 1, 2, 8, 15, 16 }.Where(k => k < dim))
+                foreach (bool relu in new[] { false, true })
+                    foreach (int last in new[] { rows.Count, rows.Count - 1 })
+                    {
+                        const int first = 1;
+                        var expected = relu ? ReferenceMaxK.DynamicReLU<ushort>(x, k) : ReferenceMaxK.MaxK<ushort>(x, k);
+                        var values = Enumerable.Repeat(-7f, rows.Count * k).ToArray();
+                        var indices = Enumerable.Repeat((ushort)999, rows.Count * k).ToArray();
+                        TopK.SelectRows(x.Data, dim, k, values, indices, first, last, new uint[TopK.ScratchLength(dim)], relu, width);
+                        for (int r = 0; r < rows.Count; r++)
+                        {
+                            string what = $"{width}, dim {dim}, k {k}, row {r} of {first}..{last}{(relu ? ", Dynamic-ReLU" : "")}";
+                            var got = (values.Skip(r * k).Take(k).ToArray(), indices.Skip(r * k).Take(k).ToArray());
+                            if (r < first || r >= last)
+                            {
+                                Assert.True(got.Item1.All(v => v == -7f) && got.Item2.All(i => i == 999), what + ": written outside the rows asked for");
+                                continue;
+                            }
+                            Assert.True(expected.Indices.Skip(r * k).Take(k).SequenceEqual(got.Item2), what + ": columns " + string.Join(",", got.Item2));
+                            Assert.True(expected.Values.Skip(r * k).Take(k).Select(BitConverter.SingleToInt32Bits).SequenceEqual(got.Item1.Select(BitConverter.SingleToInt32Bits)), what + ": values");
+                        }
+                    }
+        }
+    }
+
+    /// <summary>
     /// The AVX-512 bracket path (rows wider than 64) on many rows of the distributions a layer produces and of ones built
     /// to miss its estimate: normal at several means and scales, uniform, exponential (skewed), bimodal (the estimate
     /// falls between the modes), values on a coarse grid (ties at the k-th largest, which the path hands to the general

@@ -9,7 +9,7 @@ public enum LaunchMode
     /// <summary>
     /// Items on different streams of the pool at once: ILGPU launches are queued on their streams and
     /// joined by synchronizing each stream on the host; on the native backend each stream's items run
-    /// on their own host task.
+    /// on their own host task where the kernels leave cores idle, else in order (<see cref="HeteroExecution.OverlapsItems"/>).
     /// </summary>
     Concurrent = 1,
 }

@@ -67,7 +67,7 @@ public sealed class HeteroLayerTests(IlgpuCpuFixture fixture) : IClassFixture<Il
     public void NativeLayersMatchTheReferenceAndConcurrentEqualsSerialOnEveryIscasCircuit(string file)
     {
         var g = CircuitGraph.FromBench(BenchNetlist.Read(Path.Combine(RepoPaths.Data, file)));
-        using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
+        using var backend = ComputeBackend.Create(BackendKind.NativeCpu, parallelism: 1); // items of a wave at once (OverlapsItems)
         using var execution = new HeteroExecution(backend, streams: 4);
         foreach (var (name, create, k, combine) in ThreeRelationLayers)
         {
@@ -83,10 +83,45 @@ public sealed class HeteroLayerTests(IlgpuCpuFixture fixture) : IClassFixture<Il
     {
         var g = CircuitGraph.FromBench(CircuitGenerator.RandomNetlist(100_000, seed: 7));
         Assert.Equal(100_000, g.NodeTypes["cell"]);
-        using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
+        // One thread per kernel, so that on a machine of two cores or more the items of a wave really run at once.
+        using var backend = ComputeBackend.Create(BackendKind.NativeCpu, parallelism: 1);
         using var execution = new HeteroExecution(backend, streams: 3);
+        Assert.Equal(Environment.ProcessorCount >= 2, execution.OverlapsItems);
         using var layer = CircuitLayers.CircuitConv(execution, g["drives"].Adjacency, g["feeds"].Adjacency, g["near"].Adjacency);
         CheckLayer(layer, ReferenceFor(g, ["drives", "feeds", "near"], 8, HeteroCombine.Sum), seed: 5, exact: true, repeats: 50, context: "100k cells");
+    }
+
+    /// <summary>
+    /// Natively a concurrent wave overlaps its items only where the kernels leave cores idle: with every core inside each
+    /// kernel the items run in order on the calling thread; with one thread per kernel and two cores or more, two items
+    /// meet at a barrier (they run at once); on an accelerator the streams always overlap.
+    /// </summary>
+    [Fact]
+    public void ConcurrentWavesOverlapOnlyWhereCoresAreIdle()
+    {
+        using (var busy = ComputeBackend.Create(BackendKind.NativeCpu, parallelism: Math.Max(1, Environment.ProcessorCount)))
+        using (var execution = new HeteroExecution(busy, streams: 3))
+        {
+            Assert.False(execution.OverlapsItems);
+            int caller = Environment.CurrentManagedThreadId;
+            var order = new List<(int Item, int Thread)>();
+            execution.Wave(3, s => order.Add((0, Environment.CurrentManagedThreadId)), s => order.Add((1, Environment.CurrentManagedThreadId)),
+                s => order.Add((2, Environment.CurrentManagedThreadId)));
+            Assert.Equal([(0, caller), (1, caller), (2, caller)], order);
+        }
+        using (var single = ComputeBackend.Create(BackendKind.NativeCpu, parallelism: 1))
+        using (var execution = new HeteroExecution(single, streams: 3))
+        {
+            Assert.Equal(Environment.ProcessorCount >= 2, execution.OverlapsItems);
+            if (execution.OverlapsItems)
+            {
+                using var meet = new Barrier(2);
+                bool[] met = new bool[2];
+                execution.Wave(2, s => met[0] = meet.SignalAndWait(TimeSpan.FromSeconds(30)), s => met[1] = meet.SignalAndWait(TimeSpan.FromSeconds(30)));
+                Assert.True(met[0] && met[1], "the two items of a concurrent wave did not run at once");
+            }
+        }
+        using (var device = new HeteroExecution(fixture.Get(4), streams: 2)) Assert.True(device.OverlapsItems);
     }
 
     [Theory]

@@ -227,6 +227,12 @@ internal static class NativeCbsrEmitter
         using (w.Block($"private static void OuterRow(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] weights, " : "")}ref {t} gradient, {i}[] indices, {t}[] acc, int dim, int k)"))
         {
             w.Line($"ref {t} dy = ref {Unsafe}.Add(ref gradient, (nint)row * dim);");
+            using (w.Block($"if (global::KernelDsl.Native.RowGather.Supports<{i}>(dim))"))
+            {
+                w.Line("// dY's row in registers: 16 kept entries looked up per permute instead of 16 loads (same answer bit for bit).");
+                w.Line($"global::KernelDsl.Native.RowGather.OuterRow(ref dy, dim, rowOffsets[row], rowOffsets[row + 1], columns, {(Weighted(spec) ? "weights" : "null")}, indices, acc, k);");
+                w.Line("return;");
+            }
             w.Line("int end = rowOffsets[row + 1];");
             using (w.Block("for (int e = rowOffsets[row]; e < end; e++)"))
             {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 using KernelDsl.Native;
@@ -208,7 +209,11 @@ public static class TensorOps
             {
                 Span<float> w = weights.Span, ms = first.Span, vs = second.Span;
                 ReadOnlySpan<float> g = gradients.Span;
-                for (int i = lo; i < hi; i++) AdamElement(ref w[i], g[i], ref ms[i], ref vs[i], p);
+                int i = lo;
+                if (Vector.IsHardwareAccelerated)
+                    for (; i <= hi - Vector<float>.Count; i += Vector<float>.Count)
+                        AdamVector(w.Slice(i), g.Slice(i), ms.Slice(i), vs.Slice(i), p);
+                for (; i < hi; i++) AdamElement(ref w[i], g[i], ref ms[i], ref vs[i], p);
             });
             return;
         }
@@ -220,6 +225,25 @@ public static class TensorOps
 
     /// <summary>Adam's constants for one step (bias corrections precomputed).</summary>
     public readonly record struct AdamStep(float LearningRate, float Beta1, float Beta2, float Epsilon, float WeightDecay, float Correction1, float Correction2);
+
+    /// <summary>
+    /// <see cref="AdamElement"/> on one vector of lanes: the same operations in the same order on each lane (no fused
+    /// multiply-add; division and square root are correctly rounded either way), so the result is the scalar one bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AdamVector(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, AdamStep p)
+    {
+        var wv = new Vector<float>(w);
+        var gv = new Vector<float>(g) + new Vector<float>(p.WeightDecay) * wv;
+        var mv = new Vector<float>(p.Beta1) * new Vector<float>(m) + new Vector<float>(1f - p.Beta1) * gv;
+        var vv = new Vector<float>(p.Beta2) * new Vector<float>(v) + new Vector<float>(1f - p.Beta2) * gv * gv;
+        var mHat = mv / new Vector<float>(p.Correction1);
+        var vHat = vv / new Vector<float>(p.Correction2);
+        wv -= new Vector<float>(p.LearningRate) * mHat / (Vector.SquareRoot(vHat) + new Vector<float>(p.Epsilon));
+        wv.CopyTo(w);
+        mv.CopyTo(m);
+        vv.CopyTo(v);
+    }
 
     private static void AdamElement(ref float w, float g, ref float m, ref float v, AdamStep p)
     {

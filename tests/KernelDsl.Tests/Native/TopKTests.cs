@@ -129,8 +129,9 @@ public sealed class TopKTests
     /// to miss its estimate: normal at several means and scales, uniform, exponential (skewed), bimodal (the estimate
     /// falls between the modes), values on a coarse grid (ties at the k-th largest, which the path hands to the general
     /// one), tiny and huge scales, and a trained layer's shape (about k values clustered at the top, where the normal
-    /// estimate misses and the interpolated ones take over) — so that every branch runs: exact at a threshold, the whole
-    /// band ranked, either half filtered then ranked or sorted, a later attempt, and each way back to the general path. Every row equals the reference, for every
+    /// estimate misses and the interpolated ones take over), dropout's exact zeros (the k-th largest +0 and tied) — so that
+    /// every branch runs: exact at a threshold, the whole band ranked, either half filtered then ranked or sorted, a later
+    /// attempt, ties at the k-th placed by column, and each way back to the general path. Every row equals the reference, for every
     /// index type the width allows and with and without Dynamic-ReLU.
     /// </summary>
     [Theory]
@@ -159,6 +160,10 @@ public sealed class TopKTests
                 ("huge", () => (float)(1e18 * Normal())),
                 // A trained MaxK layer's pre-activations: about k values in a tight cluster at the top, the rest near 0.
                 ("cluster of about k at the top", () => (float)(rng.NextDouble() < cluster ? 1 + 0.02 * Normal() : 0.05 * Normal())),
+                // Dropout before the selection: half the entries exact zeros. With the rest mostly negative, fewer than k
+                // entries are positive and the k-th largest is +0, tied across about half the row (the lowest columns win).
+                ("dropout", () => rng.Next(2) == 0 ? 0f : (float)(2 * Normal())),
+                ("dropout, mostly negative", () => rng.Next(2) == 0 ? 0f : (float)(2 * Normal() - 3)),
             };
             foreach (var (name, draw) in distributions)
                 for (int r = 0; r < 25; r++)

@@ -16,9 +16,7 @@ public static partial class TopK
     /// found by ranking them against each other (15 rotations of one register), with up to 32 by the bitonic networks of the
     /// small-row path. When they do not (rows far from normal: a trained layer's pre-activations put about k values in a
     /// tight cluster at the top), the counts narrow a bracket that starts at the row's extremes, and pass 2 runs again on
-    /// thresholds interpolated inside it (regula falsi), up to <see cref="MaxAttempts"/> times — except when at most 64 keys
-    /// reach T3 and the k-th is among their 16 largest or 16 smallest (a trained layer's cluster of about k at the top):
-    /// those keys go to four registers and the small-row networks pick it (captured training rows: 1 100 → 750 cycles). The last pass keeps, in
+    /// thresholds interpolated inside it (regula falsi), up to <see cref="MaxAttempts"/> times. The last pass keeps, in
     /// column order, the keys at or above the k-th largest (compress), and the values are the keys turned back into floats,
     /// bit for bit. When keys equal to the k-th largest are more than the k leave room for, the last pass keeps those above
     /// it and the lowest-column equal ones. A row with dropout's exact zeros and fewer than k positive entries has +0 as its
@@ -112,21 +110,6 @@ public static partial class TopK
                     if (b <= RankedBand) (above, count) = (c3, b);
                     else if (k < c2 && c2 - c3 <= MaxBand) (above, count) = (c3, Filter(ref band, b, t2, t3));
                     else if (k > c2 && c1 - c2 <= MaxBand) (above, count) = (c2, Filter(ref band, b, t1, t2));
-                }
-                if (count < 0 && Bmi2.IsSupported)
-                {
-                    // At most 64 keys at or above T3 hold the k-th, among their 16 largest or 16 smallest: the small-row
-                    // networks find it in registers. A trained layer's rows land here: about k values clustered at the
-                    // top, all of them above T3, where interpolated thresholds would close in one attempt at a time.
-                    if (c3 > k && c3 <= SmallRow.MaxDim)
-                    {
-                        int m = KeepAtLeast(ref keys, whole, t3, ref band);
-                        if (NthLargest(ref band, m, k, out kth))
-                        {
-                            straddle = Reach(ref band, m, kth) != k;
-                            break;
-                        }
-                    }
                 }
                 if (count < 0)
                 {
@@ -256,64 +239,6 @@ public static partial class TopK
                 Keep(ref values, ref indices, j, col, Unsafe.Add(ref x, col), relu);
             }
             return true;
-        }
-
-        /// <summary>Copies the keys ≥ <paramref name="value"/> to <paramref name="kept"/> in column order; returns how many.</summary>
-        private static int KeepAtLeast(ref uint keys, int whole, uint value, ref uint kept)
-        {
-            var at = Vector512.Create(value);
-            int m = 0;
-            for (int i = 0; i < whole; i += 16)
-            {
-                var key = Vector512.LoadUnsafe(ref keys, (nuint)i);
-                var keep = Vector512.GreaterThanOrEqual(key, at);
-                Avx512F.Compress(Vector512<uint>.Zero, keep, key).StoreUnsafe(ref kept, (nuint)m);
-                m += BitOperations.PopCount(keep.ExtractMostSignificantBits());
-            }
-            return m;
-        }
-
-        /// <summary>
-        /// The <paramref name="need"/>-th largest of the first <paramref name="count"/> (≤ 64) keys at <paramref name="from"/>
-        /// (the memory holds 64 lanes), when it is among their 16 largest or 16 smallest: the small-row networks over four
-        /// registers, on the keys or on their complements (lanes past the count 0: below every key, finite values' keys are &gt; 0).
-        /// </summary>
-        private static bool NthLargest(ref uint from, int count, int need, out uint kth)
-        {
-            kth = 0;
-            bool top = need <= 16;
-            if (!top && count - need >= 16) return false;
-            var flip = top ? Vector512<uint>.Zero : Vector512.Create(uint.MaxValue);
-            var r0 = Block(ref from, 0, count, flip);
-            var r1 = Block(ref from, 1, count, flip);
-            var r2 = Block(ref from, 2, count, flip);
-            var r3 = Block(ref from, 3, count, flip);
-            var best = SmallRow.Top16(SmallRow.Top16(SmallRow.Sort(r0), SmallRow.Sort(r1)), SmallRow.Top16(SmallRow.Sort(r2), SmallRow.Sort(r3)));
-            kth = top ? best.GetElement(need - 1) : ~best.GetElement(count - need);
-            return true;
-        }
-
-        /// <summary>Keys b·16 .. b·16 + 15 at <paramref name="from"/> xor <paramref name="flip"/>, lanes past the count 0.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector512<uint> Block(ref uint from, int b, int count, Vector512<uint> flip)
-        {
-            var lane = Vector512.Create(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u);
-            var key = Vector512.LoadUnsafe(ref from, (nuint)(16 * b)) ^ flip;
-            return Vector512.ConditionalSelect(Vector512.LessThan(lane + Vector512.Create((uint)(16 * b)), Vector512.Create((uint)count)), key, Vector512<uint>.Zero);
-        }
-
-        /// <summary>How many of the first <paramref name="count"/> (≤ 64) keys at <paramref name="from"/> are ≥ <paramref name="value"/>.</summary>
-        private static int Reach(ref uint from, int count, uint value)
-        {
-            var lane = Vector512.Create(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u);
-            var at = Vector512.Create(value);
-            int reach = 0;
-            for (int b = 0; b < count; b += 16)
-            {
-                var valid = Vector512.LessThan(lane + Vector512.Create((uint)b), Vector512.Create((uint)count));
-                reach += BitOperations.PopCount((Vector512.GreaterThanOrEqual(Vector512.LoadUnsafe(ref from, (nuint)b), at) & valid).ExtractMostSignificantBits());
-            }
-            return reach;
         }
 
         /// <summary>The key of +0.</summary>

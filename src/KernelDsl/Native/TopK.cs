@@ -462,7 +462,7 @@ public static partial class TopK
 
         /// <summary>The 16 largest of two descending registers, descending: the larger of each lane against the other reversed is bitonic.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static Vector512<uint> Top16(Vector512<uint> a, Vector512<uint> b) => Merge(Vector512.Max(a, System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32(b, Reverse)));
+        private static Vector512<uint> Top16(Vector512<uint> a, Vector512<uint> b) => Merge(Vector512.Max(a, System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32(b, Reverse)));
 
         private static Vector512<uint> Partner(int d) => Vector512.Create(Enumerable.Range(0, 16).Select(i => (uint)(i ^ d)).ToArray());
 

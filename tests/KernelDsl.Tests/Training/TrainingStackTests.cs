@@ -153,16 +153,20 @@ public sealed class TrainingStackTests(IlgpuCpuFixture fixture) : IClassFixture<
                 w[i] -= 0.1 * (m[i] / (1 - Math.Pow(0.9, t))) / (Math.Sqrt(v2[i] / (1 - Math.Pow(0.999, t))) + 1e-8);
             }
         foreach (var backend in Backends(native))
+            Assert.True(KernelDsl.Reference.Compare.MaxRelativeError<float>(AdamSteps(backend, w0, grads, settings), w) < 1e-5, backend.Name);
+    }
+
+    /// <summary>The parameter <paramref name="w0"/> after one Adam step per gradient on <paramref name="backend"/>.</summary>
+    private static float[] AdamSteps(ComputeBackend backend, DenseMatrix<float> w0, DenseMatrix<float>[] grads, AdamSettings settings)
+    {
+        using var p = new Parameter(backend, "w", w0);
+        var optimizer = new AdamOptimizer([p], settings);
+        foreach (var g in grads)
         {
-            using var p = new Parameter(backend, "w", w0);
-            var optimizer = new AdamOptimizer([p], settings);
-            foreach (var g in grads)
-            {
-                p.Gradient.CopyFrom(g.Data);
-                optimizer.Step(backend.DefaultStream);
-            }
-            Assert.True(KernelDsl.Reference.Compare.MaxRelativeError<float>(p.Value.ToHost().Data, w) < 1e-5, backend.Name);
+            p.Gradient.CopyFrom(g.Data);
+            optimizer.Step(backend.DefaultStream);
         }
+        return p.Value.ToHost().Data;
     }
 
     /// <summary>
@@ -195,14 +199,7 @@ public sealed class TrainingStackTests(IlgpuCpuFixture fixture) : IClassFixture<
         }
         foreach (var backend in Backends(native))
         {
-            using var p = new Parameter(backend, "w", w0);
-            var optimizer = new AdamOptimizer([p], settings);
-            foreach (var g in grads)
-            {
-                p.Gradient.CopyFrom(g.Data);
-                optimizer.Step(backend.DefaultStream);
-            }
-            var got = p.Value.ToHost().Data;
+            var got = AdamSteps(backend, w0, grads, settings);
             if (backend.Kind == BackendKind.NativeCpu)
                 Assert.Equal(w.Select(BitConverter.SingleToInt32Bits), got.Select(BitConverter.SingleToInt32Bits));
             else

@@ -17,6 +17,11 @@ namespace Demo
                 global::System.Memory<float> output = y.HostMemory;
                 int dim = y.Columns;
                 int k = x.K;
+                if (global::KernelDsl.Native.RowScatter.Supports<byte>(dim, k))
+                {
+                    RunInRegisters(a, csr, features, output, dim, k, parallelism);
+                    return;
+                }
                 int[] blocks = a.RowBlocks(parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker);
                 var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };
                 global::System.Threading.Tasks.Parallel.For(0, blocks.Length - 1, options, block =>
@@ -27,6 +32,29 @@ namespace Demo
                         NativeRow(row, csr.RowOffsets, csr.ColumnIndices, csr.Values!, features.Values, features.Indices, ref y0, dim, k);
                     }
                 });
+            }
+
+            /// <summary>Narrow rows (AVX-512): each output row in registers, x's kept entries moved to their columns by a slot table.</summary>
+            private static void RunInRegisters(global::KernelDsl.CsrBuffer<float> a, global::KernelDsl.CsrMatrix<float> csr, global::KernelDsl.CbsrMatrix<float, byte> features, global::System.Memory<float> output, int dim, int k, int parallelism)
+            {
+                byte[] slots = global::KernelDsl.Native.RowScatter.RentSlots(features.Indices, features.Rows, k, parallelism);
+                try
+                {
+                    int[] blocks = a.RowBlocks(parallelism * global::KernelDsl.Native.RowPartition.BlocksPerWorker);
+                    var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };
+                    global::System.Threading.Tasks.Parallel.For(0, blocks.Length - 1, options, block =>
+                    {
+                        ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output.Span);
+                        for (int row = blocks[block]; row < blocks[block + 1]; row++)
+                        {
+                            global::KernelDsl.Native.RowScatter.Row(row, csr.RowOffsets, csr.ColumnIndices, csr.Values, features.Values, slots, ref y0, dim, k);
+                        }
+                    });
+                }
+                finally
+                {
+                    global::KernelDsl.Native.RowScatter.ReturnSlots(slots);
+                }
             }
 
             /// <summary>y[row, :] = Σ over the row's edges of a_ij · x[j, :], adding the k kept entries of x[j] at their columns.</summary>

@@ -37,6 +37,10 @@ public static partial class MaxKKernels
     [SpGemm(Adjacency = Adjacency.Pattern, K = 8, Dim = 64)]
     public static partial void ForwardPattern(ComputeStream stream, CsrBuffer<float> a, CbsrBuffer<float, byte> x, DenseBuffer<float> y);
 
+    /// <summary>A pattern SpGEMM whose rows take the register path (RowScatter: dim 64, k 16).</summary>
+    [SpGemm(Adjacency = Adjacency.Pattern, K = 16, Dim = 64)]
+    public static partial void ForwardPattern16(ComputeStream stream, CsrBuffer<float> a, CbsrBuffer<float, byte> x, DenseBuffer<float> y);
+
     [SSpMM(Adjacency = Adjacency.Pattern)]
     public static partial void BackwardPattern(ComputeStream stream, CsrBuffer<float> a, DenseBuffer<float> dy, CbsrBuffer<float, byte> x, CbsrBuffer<float, byte> dx);
 

@@ -150,6 +150,7 @@ internal static class NativeCbsrEmitter
     private static void SpGemm(CodeWriter w, CbsrKernelSpec spec)
     {
         string t = spec.ElementType, i = spec.IndexType;
+        bool registers = t == "float"; // RowScatter's register path (float rows up to 64 wide, chosen at run time)
         w.Line("/// <summary>Rows in nonzero-balanced blocks; each output row is its own accumulator (cache-resident, no atomics).</summary>");
         using (w.Block($"internal static void RunNative({Csr(spec)} a, {Cbsr(spec)} x, {Dense(spec)} y, int parallelism)"))
         {
@@ -158,9 +159,30 @@ internal static class NativeCbsrEmitter
             w.Line($"global::System.Memory<{t}> output = y.HostMemory;");
             w.Line("int dim = y.Columns;");
             w.Line("int k = x.K;");
+            if (registers)
+            {
+                using (w.Block($"if (global::KernelDsl.Native.RowScatter.Supports<{i}>(dim, k))"))
+                {
+                    w.Line("RunInRegisters(a, csr, features, output, dim, k, parallelism);");
+                    w.Line("return;");
+                }
+            }
             CsrBlocks(w, "a", $"ref {t} y0 = ref {Marshal}.GetReference(output.Span);", $"NativeRow(row, csr.RowOffsets, csr.ColumnIndices, {(Weighted(spec) ? "csr.Values!, " : "")}features.Values, features.Indices, ref y0, dim, k);");
         }
         w.Line();
+        if (registers)
+        {
+            w.Line("/// <summary>Narrow rows (AVX-512): each output row in registers, x's kept entries moved to their columns by a slot table.</summary>");
+            using (w.Block($"private static void RunInRegisters({Csr(spec)} a, global::KernelDsl.CsrMatrix<{t}> csr, global::KernelDsl.CbsrMatrix<{t}, {i}> features, global::System.Memory<{t}> output, int dim, int k, int parallelism)"))
+            {
+                w.Line("byte[] slots = global::KernelDsl.Native.RowScatter.RentSlots(features.Indices, features.Rows, k, parallelism);");
+                using (w.Block("try"))
+                    CsrBlocks(w, "a", $"ref {t} y0 = ref {Marshal}.GetReference(output.Span);", $"global::KernelDsl.Native.RowScatter.Row(row, csr.RowOffsets, csr.ColumnIndices, {(Weighted(spec) ? "csr.Values" : "null")}, features.Values, slots, ref y0, dim, k);");
+                using (w.Block("finally"))
+                    w.Line("global::KernelDsl.Native.RowScatter.ReturnSlots(slots);");
+            }
+            w.Line();
+        }
         w.Line("/// <summary>y[row, :] = Σ over the row's edges of a_ij · x[j, :], adding the k kept entries of x[j] at their columns.</summary>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]"); // hot: skip tier-0 code
         using (w.Block($"private static void NativeRow(int row, int[] rowOffsets, int[] columns, {(Weighted(spec) ? t + "[] weights, " : "")}{t}[] values, {i}[] indices, ref {t} output, int dim, int k)"))

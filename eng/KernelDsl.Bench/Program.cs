@@ -21,7 +21,7 @@ var filterOption = new Option<string?>("--graphs") { Description = "Only graphs 
 var repeatsOption = new Option<int>("--repeats") { Description = "Timed runs of each kernel (median)", DefaultValueFactory = _ => 7 };
 var backendOption = new Option<string>("--backend") { Description = "native (default) or cuda/opencl for the GPU table", DefaultValueFactory = _ => "native" };
 var outOption = new Option<FileInfo?>("--out") { Description = "Also write the markdown here" };
-var suiteOption = new Option<string>("--suite") { Description = "spmm (dense SpMM, default), maxk (MaxK-GNN SpGEMM/SSpMM vs dense), accel (Accel-GCN degree-sorted plan), circuits (Dynamic-ReLU on CircuitNet), hetero (DR-CircuitGNN layer: serial vs concurrent, sparse vs dense, host preparation) training (GEMM, generated SpMM backward), selection (MaxK / Dynamic-ReLU selection vs a dense ReLU pass: native per SIMD width, or the GPU kernel with --backend cuda), rowbody (the SpMM row body: cache-line-aligned vs misaligned rows, fused multiply-add vs multiply and add), endtoend (GCN epoch, MaxK vs ReLU), distributed (under mpiexec: partitioned training, traffic, projection) or analyzers (analyzer time on 200 declarations)", DefaultValueFactory = _ => "spmm" };
+var suiteOption = new Option<string>("--suite") { Description = "spmm (dense SpMM, default), maxk (MaxK-GNN SpGEMM/SSpMM vs dense), accel (Accel-GCN degree-sorted plan), circuits (Dynamic-ReLU on CircuitNet), hetero (DR-CircuitGNN layer: serial vs concurrent, sparse vs dense, host preparation) training (GEMM, generated SpMM backward), selection (MaxK / Dynamic-ReLU selection vs a dense ReLU pass: native per SIMD width, or the GPU kernel with --backend cuda), rowbody (the SpMM row body: cache-line-aligned vs misaligned rows, fused multiply-add vs multiply and add), locality (SpMM in the graph's ids vs reverse Cuthill-McKee order, also on shuffled ids), endtoend (GCN epoch, MaxK vs ReLU), distributed (under mpiexec: partitioned training, traffic, projection) or analyzers (analyzer time on 200 declarations)", DefaultValueFactory = _ => "spmm" };
 var ksOption = new Option<int[]>("--ks") { Description = "k values for the maxk suite", DefaultValueFactory = _ => [8, 16, 32, 64], AllowMultipleArgumentsPerToken = true };
 var sbmNodesOption = new Option<int>("--sbm-nodes") { Description = "Nodes of the generated SBM of the distributed suite", DefaultValueFactory = _ => 1_000_000 };
 var maxCellsOption = new Option<int>("--max-cells") { Description = "Largest generated circuit of the hetero suite (10 k, 100 k, 1 M cells)", DefaultValueFactory = _ => 1_000_000 };
@@ -35,6 +35,8 @@ root.SetAction(r => r.GetValue(suiteOption) == "distributed"
     ? EndToEndSuite.Run(r.GetValue(dataOption)?.FullName ?? BenchGraphs.FindData(), r.GetValue(repeatsOption), r.GetValue(outOption))
     : r.GetValue(suiteOption) == "rowbody"
     ? RowBodySuite.Run(r.GetValue(dataOption)?.FullName ?? BenchGraphs.FindData(), r.GetValue(repeatsOption), r.GetValue(outOption))
+    : r.GetValue(suiteOption) == "locality"
+    ? LocalitySuite.Run(r.GetValue(dataOption)?.FullName ?? BenchGraphs.FindData(), r.GetValue(dimsOption)!, r.GetValue(repeatsOption), r.GetValue(outOption))
     : r.GetValue(suiteOption) == "selection"
     ? SelectionSuite.Run(r.GetValue(repeatsOption), r.GetValue(backendOption)!, r.GetValue(outOption))
     : r.GetValue(suiteOption) == "analyzers"

@@ -29,11 +29,12 @@ var distributedOption = new Option<bool>("--distributed") { Description = "Train
 var partitionOption = new Option<string>("--partition") { Description = "Distributed: metis (k-way, least edge cut) or contiguous (node ranges balanced by nonzeros)", DefaultValueFactory = _ => "metis" };
 var overlapOption = new Option<string>("--overlap") { Description = "Distributed: run the aggregation that needs no halo while it travels: auto (when the ranks span several machines), on or off", DefaultValueFactory = _ => "auto" };
 var verifyOption = new Option<int>("--verify-every") { Description = "Distributed: compare the ranks' parameters (a hash) every this many epochs, 0 = never", DefaultValueFactory = _ => 0 };
+var orderOption = new Option<string>("--order") { Description = "Node order: none (as read), rcm (reverse Cuthill-McKee: neighbours near each other in memory, a faster SpMM where the ids carry no locality) or auto (rcm where it puts 1.5x as many edges near their row)", DefaultValueFactory = _ => "none" };
 var outOption = new Option<DirectoryInfo>("--out") { Description = "Folder for training.png and summary.md", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("artifacts", "gnn-train")) };
 var root = new RootCommand("Train a GCN or GraphSAGE (ReLU or MaxK) with KernelDsl's generated kernels")
 {
     dataOption, modelOption, activationOption, kOption, hiddenOption, layersOption, epochsOption, lrOption, decayOption, dropoutOption,
-    seedOption, splitsOption, backendOption, outOption, nodesOption, degreeOption, classesOption, distributedOption, partitionOption, overlapOption, verifyOption,
+    seedOption, splitsOption, backendOption, outOption, nodesOption, degreeOption, classesOption, orderOption, distributedOption, partitionOption, overlapOption, verifyOption,
 };
 root.SetAction(r =>
 {
@@ -41,7 +42,7 @@ root.SetAction(r =>
         r.GetValue(dataOption)?.FullName, r.GetValue(modelOption)!, r.GetValue(activationOption)!, r.GetValue(kOption), r.GetValue(hiddenOption),
         r.GetValue(layersOption), r.GetValue(epochsOption), r.GetValue(lrOption), r.GetValue(decayOption), r.GetValue(dropoutOption),
         r.GetValue(seedOption), r.GetValue(splitsOption), r.GetValue(backendOption)!, r.GetValue(outOption)!.FullName,
-        r.GetValue(nodesOption), r.GetValue(degreeOption), r.GetValue(classesOption));
+        r.GetValue(nodesOption), r.GetValue(degreeOption), r.GetValue(classesOption), r.GetValue(orderOption)!);
     // One process without mpiexec runs exactly as before; under mpiexec (or with --distributed) the MPI job runs.
     return r.GetValue(distributedOption) || KernelDsl.Distributed.MpiCluster.LaunchedByMpiexec
         ? DistributedRunner.Run(settings, r.GetValue(partitionOption)!, r.GetValue(overlapOption)!, r.GetValue(verifyOption), args)

@@ -1,4 +1,6 @@
 using System.Globalization;
+using KernelDsl;
+using KernelDsl.Graphs;
 using KernelDsl.Gnn;
 using KernelDsl.Runtime;
 using Spectre.Console;
@@ -24,6 +26,7 @@ public static class Runner
             activations = Activations(s);
             if (s.Splits < 1) throw new ArgumentException("--splits must be at least 1.");
             if (s.Epochs < 1) throw new ArgumentException("--epochs must be at least 1.");
+            if (s.Order is not ("none" or "rcm" or "auto")) throw new ArgumentException($"--order '{s.Order}' is not none, rcm or auto.");
             backendKind = ComputeBackend.ParseKind(s.Backend);
             foreach (var a in activations)
                 Options(a, 0).Validate();
@@ -51,6 +54,24 @@ public static class Runner
         {
             AnsiConsole.MarkupLine($"[red]Cannot read the dataset:[/] {Markup.Escape(ex.Message)}");
             return 2;
+        }
+
+        // The node order, once per dataset: reverse Cuthill-McKee puts neighbours near each other (a faster SpMM).
+        // With auto, only where it puts many more edges near their row (LocalityOrder.Auto's rule).
+        if (s.Order != "none")
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            for (int split = 0; split < datasets.Count; split++)
+            {
+                var adjacency = datasets[split].Adjacency;
+                var order = s.Order == "rcm" ? LocalityOrder.ReverseCuthillMcKee(adjacency) : LocalityOrder.Auto(adjacency);
+                double before = LocalityOrder.NearShare(adjacency, LocalityOrder.AutoWindow);
+                if (order is not null) datasets[split] = datasets[split].Reordered(order);
+                if (split == 0)
+                    AnsiConsole.MarkupLine(order is null
+                        ? string.Create(Inv, $"Node order: as read (auto: reverse Cuthill-McKee would not put enough more edges near their row; {100 * before:F0} % within {LocalityOrder.AutoWindow} rows)")
+                        : string.Create(Inv, $"Node order: reverse Cuthill-McKee, edges within {LocalityOrder.AutoWindow} rows {100 * before:F0} % -> {100 * LocalityOrder.NearShare(datasets[0].Adjacency, LocalityOrder.AutoWindow):F0} % ({watch.Elapsed.TotalMilliseconds:F0} ms)"));
+            }
         }
 
         // Every run's options against every split's data, before the first run starts: a run that could not start

@@ -60,6 +60,7 @@ public sealed class MainJobBadInputTests : IDisposable
     [InlineData("--weight-decay", "-1e30")]
     [InlineData("--hidden", "2000000000")]
     [InlineData("--k", "0")]
+    [InlineData("--order", "bfs")]
     public void BadOptionsAreRefusedByName(string option, string value) =>
         Refused(["--data", Dataset(), "--epochs", "2", option, value], option);
 
@@ -103,6 +104,17 @@ public sealed class MainJobBadInputTests : IDisposable
         var (exit, output) = Run("--nodes", "600", "--degree", "16", "--classes", "4", "--epochs", "2", "--hidden", "16", "--k", "4");
         Assert.True(exit == 0, output);
         Assert.Contains("SBM (600 nodes, 4 classes)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheNodeOrderIsAppliedOrDeclinedAndSaysSo()
+    {
+        var (exit, output) = Run("--data", Dataset(), "--epochs", "2", "--hidden", "16", "--k", "4", "--order", "rcm");
+        Assert.True(exit == 0, output);
+        Assert.Contains("Node order: reverse Cuthill-McKee", output, StringComparison.Ordinal);
+        (exit, output) = Run("--nodes", "600", "--degree", "8", "--classes", "4", "--epochs", "2", "--hidden", "16", "--k", "4", "--order", "auto");
+        Assert.True(exit == 0, output);
+        Assert.Contains("Node order: as read (auto:", output, StringComparison.Ordinal); // 600 nodes: every edge within the window
     }
 
     [Fact]

@@ -184,7 +184,7 @@ public sealed class LocalityOrder
     {
         var order = ReverseCuthillMcKee(graph);
         double given = NearShare(graph, AutoWindow);
-        double reordered = order.NearShareAfter(graph, AutoWindow);
+        double reordered = NearShareRenamed(graph, AutoWindow, order._oldToNew);
         return reordered >= AutoGain * given && reordered > 0 ? order : null;
     }
 
@@ -193,20 +193,22 @@ public sealed class LocalityOrder
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentOutOfRangeException.ThrowIfNegative(window);
-        long near = 0;
-        for (int i = 0; i < graph.Rows; i++)
-            for (int e = graph.RowOffsets[i]; e < graph.RowOffsets[i + 1]; e++)
-                if (Math.Abs((long)graph.ColumnIndices[e] - i) <= window) near++;
-        return graph.Nonzeros == 0 ? 1.0 : (double)near / graph.Nonzeros;
+        return NearShareRenamed(graph, window, rank: null);
     }
 
-    /// <summary><see cref="NearShare{T}"/> of the graph under this order, without building it.</summary>
-    private double NearShareAfter<T>(CsrMatrix<T> graph, int window) where T : unmanaged, INumber<T>
+    /// <summary><see cref="NearShare{T}(CsrMatrix{T}, int)"/> with node i renamed <paramref name="rank"/>[i] (null: as given), without building the renamed graph.</summary>
+    private static double NearShareRenamed<T>(CsrMatrix<T> graph, int window, int[]? rank) where T : unmanaged, INumber<T>
     {
         long near = 0;
         for (int i = 0; i < graph.Rows; i++)
+        {
+            long row = rank is null ? i : rank[i];
             for (int e = graph.RowOffsets[i]; e < graph.RowOffsets[i + 1]; e++)
-                if (Math.Abs((long)_oldToNew[graph.ColumnIndices[e]] - _oldToNew[i]) <= window) near++;
+            {
+                int c = graph.ColumnIndices[e];
+                if (Math.Abs((rank is null ? c : rank[c]) - row) <= window) near++;
+            }
+        }
         return graph.Nonzeros == 0 ? 1.0 : (double)near / graph.Nonzeros;
     }
 

@@ -9,8 +9,9 @@ namespace KernelDsl.Graphs;
 /// A row-wise SpMM then gathers neighbour rows that lie close in memory, so more of them are still in cache when the
 /// next row needs them: on graphs whose ids carry no locality (shuffled, hashed, crawled) the native SpMM runs up to
 /// about 1.8× faster at dim 256 (see the README's locality table, measured by <c>--suite locality</c>), for a build that
-/// costs about as much as one to ten SpMM calls. <see cref="Auto{T}"/> decides by a documented rule. Results do not change beyond float rounding (each row sums the same
-/// neighbours, in the new ids' order); map them back with <see cref="RestoreRows{T}"/>.
+/// costs about as much as one to ten SpMM calls; <see cref="Auto{T}"/> decides by a documented rule whether it pays.
+/// Results do not change beyond float rounding (each row sums the same neighbours, in the new ids' order); map them
+/// back with <see cref="RestoreRows{T}"/>.
 /// <para>
 /// The order: components in turn, each started from its unvisited node of least degree; a breadth-first walk that
 /// visits each node's unvisited neighbours by ascending degree (ties: lower id); the whole sequence reversed. Edges are

@@ -9,7 +9,7 @@ using System.Runtime.Intrinsics.X86;
 namespace KernelDsl.Native;
 
 /// <summary>
-/// The row-wise SpGEMM's output row in registers, for narrow rows (DR-CircuitGNN's dim 64, k 16): y[i, :] = Σ over the
+/// The row-wise SpGEMM's output row in registers, for rows of 33–64 columns (DR-CircuitGNN's dim 64, k 16): y[i, :] = Σ over the
 /// edges (i, j) of a_ij · x[j, :], where x[j] keeps k entries at ascending columns. Where
 /// <see cref="SparseRow.ScatterAxpy{TIndex}"/> adds k single floats into the row in memory per edge (a load, an add and a
 /// store each), this keeps the whole output row — up to 64 columns — in four 512-bit registers and adds each edge with
@@ -18,8 +18,8 @@ namespace KernelDsl.Native;
 /// what the scalar loop does for its column (a rounded product, then a rounded sum, edges in order; columns an edge
 /// does not reach are left as they are), so the result is the same bit for bit. Other rows (see <see cref="Supports{TIndex}"/>)
 /// or a machine without AVX-512 keep the scalar loop: at dim 256 the dim/16 permutes per edge cost more than k scatters
-/// (measured 1.4–2.3× slower at k 16 and 32), and at dim 32, k 8 the permutes of four pieces more than eight scatters.
-/// Public for generated code.
+/// (measured 1.4–2.3× slower at k 16 and 32). The edge loop makes no call (the last rows' values go through a padded
+/// copy): any call would spill the four accumulators around it, which cost half the speed. Public for generated code.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public static class RowScatter
@@ -36,16 +36,18 @@ public static class RowScatter
     /// <summary>For tests: false forces the scalar loop.</summary>
     internal static bool Enabled { get; set; } = true;
 
-    /// <summary>The narrowest rows it takes: below, fewer than four pieces, whose scatter costs less than four permutes.</summary>
-    public const int MinDim = 49;
+    /// <summary>The narrowest rows it takes (three or four pieces; at 32 columns it lost on soc-slashdot0902).</summary>
+    public const int MinDim = 33;
 
-    /// <summary>The fewest kept entries it takes: below, k scatters cost less than four permutes.</summary>
-    public const int MinK = 16;
+    /// <summary>The fewest kept entries it takes: below, k scatters cost about what four permutes do.</summary>
+    public const int MinK = 8;
 
     /// <summary>
     /// Whether <see cref="Row"/> takes rows of width <paramref name="dim"/> keeping <paramref name="k"/> entries with this
-    /// index type on this machine: dims 49–64 with k 16–32 (measured on soc-slashdot0902, ca-AstroPh and soc-brightkite,
-    /// 2 threads: at dim 64 1.1–1.4× faster than the scatter at k 16, 1.3–1.5× at k 32; at dim 32, k 8 1.2–1.6× slower).
+    /// index type on this machine: dims 33–64 with k 8–32. Measured from the public API on soc-slashdot0902, ca-AstroPh
+    /// and soc-brightkite (2 threads, alternated with the scalar scatter): 1.3–2.7× faster at dim 64 with k 8, 16 and 32
+    /// and at dim 48 with k 16; at dim 32, k 8 1.25× faster on ca-AstroPh but 1.7–2× slower on soc-slashdot0902, and at
+    /// dim 16, k 4 within ±15 %, so narrower rows keep the scatter.
     /// </summary>
     public static bool Supports<TIndex>(int dim, int k) where TIndex : unmanaged, IBinaryInteger<TIndex> =>
         Enabled && dim >= MinDim && dim <= MaxDim && k >= MinK && k <= MaxK && Avx512F.IsSupported && Vector512.IsHardwareAccelerated
@@ -116,6 +118,7 @@ public static class RowScatter
         ref float value0 = ref MemoryMarshal.GetArrayDataReference(values);
         ref byte slot0 = ref MemoryMarshal.GetArrayDataReference(slots);
         long safe = values.Length - (TValues.Two ? 32 : 16); // rows from which whole registers stay inside the array
+        ref float tail = ref MemoryMarshal.GetReference(stackalloc float[2 * 16]);
         int end = rowOffsets[row + 1];
         for (int e = rowOffsets[row]; e < end; e++)
         {
@@ -136,8 +139,11 @@ public static class RowScatter
             }
             else
             {
-                p0 = Tail(values, at, k, 0);
-                if (TValues.Two) p1 = Tail(values, at, k, 16);
+                // One of the last rows: its k values through a zero-padded copy (no call in the loop, which would
+                // push the accumulators out of their registers around it).
+                for (int t = 0; t < 2 * 16; t++) Unsafe.Add(ref tail, t) = t < k ? Unsafe.Add(ref value0, (nint)(at + t)) : 0f;
+                p0 = Vector512.LoadUnsafe(ref tail);
+                if (TValues.Two) p1 = Vector512.LoadUnsafe(ref tail, 16);
             }
             if (weights is not null)
             {
@@ -160,16 +166,6 @@ public static class RowScatter
             a3.StoreUnsafe(ref y, 48);
         }
         else Store(a0, a1, a2, a3, ref y, dim);
-    }
-
-    /// <summary>Sixteen of a row's values from <paramref name="offset"/> on, where a whole register would pass the array's end (the last rows).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector512<float> Tail(float[] values, long at, int k, int offset)
-    {
-        Span<float> lanes = stackalloc float[16];
-        lanes.Clear();
-        if (k > offset) values.AsSpan((int)at + offset, Math.Min(16, k - offset)).CopyTo(lanes);
-        return Vector512.Create<float>(lanes);
     }
 
     /// <summary>The first <paramref name="dim"/> columns of the four pieces (a row narrower than 64).</summary>

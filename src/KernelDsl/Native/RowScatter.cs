@@ -10,7 +10,7 @@ namespace KernelDsl.Native;
 
 /// <summary>
 /// The row-wise SpGEMM's output row in registers, for rows of 33–64 columns (DR-CircuitGNN's dim 64, k 16): y[i, :] = Σ over the
-/// edges (i, j) of a_ij · x[j, :], where x[j] keeps k entries at ascending columns. Where
+/// edges (i, j) of a_ij · x[j, :], where x[j] keeps k entries at distinct columns (CBSR). Where
 /// <see cref="SparseRow.ScatterAxpy{TIndex}"/> adds k single floats into the row in memory per edge (a load, an add and a
 /// store each), this keeps the whole output row — up to 64 columns — in four 512-bit registers and adds each edge with
 /// one permute and one add per 16 columns: a slot table built once per call says, for each row j and column c, which of

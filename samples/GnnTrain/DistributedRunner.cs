@@ -43,6 +43,7 @@ public static class DistributedRunner
         var activations = Runner.Activations(s);
         if (verifyEvery < 0) throw new ArgumentException($"--verify-every {verifyEvery}: give a number of epochs, or 0 for never.");
         if (s.Splits != 1) throw new ArgumentException("--splits: a distributed run trains one split; run the job once per seed.");
+        if (s.Order != "none") throw new ArgumentException($"--order {s.Order}: a distributed run keeps the ids as read (the partition decides which rows a rank holds); leave --order out.");
         var data = s.Data is null ? NodeDataset.StochasticBlockModel(s.Nodes, s.Classes, s.Degree, seed: s.Seed) : NodeDataset.Read(s.Data, s.Seed);
         DistributedTraining.CheckSameData(c, data, s.Data ?? "generated graph");
         using var backend = ComputeBackend.Create(ComputeBackend.ParseKind(s.Backend));

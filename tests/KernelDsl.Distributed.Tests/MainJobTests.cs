@@ -34,4 +34,14 @@ public sealed class MainJobTests(ITestOutputHelper output)
             folder.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public void ANodeOrderIsRefusedUnderMpiexecByName()
+    {
+        var (exit, text, _) = MpiJob.RunProgram(MpiJob.Program("samples", "GnnTrain"), 2, TimeSpan.FromMinutes(2),
+            "--data", MpiJob.Data("cora"), "--epochs", "2", "--order", "rcm", "--backend", "native");
+        Assert.True(exit != 0, text);
+        Assert.Contains("--order rcm: a distributed run keeps the ids as read", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Accuracy (test", text, StringComparison.Ordinal);
+    }
 }

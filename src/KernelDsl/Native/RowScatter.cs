@@ -62,6 +62,9 @@ public static class RowScatter
     public static byte[] RentSlots<TIndex>(TIndex[] indices, int rows, int k, int parallelism) where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         ArgumentNullException.ThrowIfNull(indices);
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        if (k < 1 || k > MaxK) throw new ArgumentOutOfRangeException(nameof(k), k, $"a slot table takes rows keeping 1..{MaxK} entries.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
         if ((long)rows * k > indices.Length) throw new ArgumentException($"{rows} rows of {k} need {(long)rows * k} indices; the array holds {indices.Length}.", nameof(indices));
         var slots = ArrayPool<byte>.Shared.Rent(Math.Max(1, rows * MaxDim));
         int blocks = Math.Max(1, Math.Min(rows, parallelism * RowPartition.BlocksPerWorker));

@@ -73,6 +73,23 @@ public sealed class RowScatterTests : IDisposable
         Assert.False(RowScatter.Supports<long>(64, 16));
     }
 
+    [Fact]
+    public void TheSlotTableRefusesBadArgumentsByName()
+    {
+        var indices = new byte[32];
+        Assert.Throws<ArgumentNullException>("indices", () => RowScatter.RentSlots<byte>(null!, 1, 16, 1));
+        Assert.Throws<ArgumentOutOfRangeException>("rows", () => RowScatter.RentSlots(indices, -1, 16, 1));
+        Assert.Throws<ArgumentOutOfRangeException>("k", () => RowScatter.RentSlots(indices, 1, 0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>("k", () => RowScatter.RentSlots(indices, 1, 33, 1));
+        Assert.Throws<ArgumentOutOfRangeException>("parallelism", () => RowScatter.RentSlots(indices, 1, 16, 0));
+        Assert.Throws<ArgumentException>("indices", () => RowScatter.RentSlots(indices, 3, 16, 1)); // 48 indices needed
+        var slots = RowScatter.RentSlots(new byte[] { 3, 60 }, 1, 2, 1);
+        Assert.Equal(0, slots[3]);
+        Assert.Equal(1, slots[60]);
+        Assert.Equal(0xFF, slots[0]);
+        RowScatter.ReturnSlots(slots);
+    }
+
     private static bool Avx512 => System.Runtime.Intrinsics.X86.Avx512F.IsSupported && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
 
     private float[] Run<TIndex>(CsrMatrix<float> a, CbsrMatrix<float, TIndex> x, bool vector,

@@ -28,6 +28,10 @@ public sealed class ScipyPeer : IDisposable
             elif cmd[0] == "features":
                 x = np.fromfile(cmd[1], dtype=np.float32).reshape(-1, int(cmd[2]))
                 print("ok", flush=True)
+            elif cmd[0] == "sparsefeatures":
+                rows, cols = int(cmd[1]), int(cmd[2])
+                x = sp.csr_matrix((np.fromfile(cmd[5], dtype=np.float32), np.fromfile(cmd[4], dtype=np.int32), np.fromfile(cmd[3], dtype=np.int32)), shape=(rows, cols))
+                print("ok", flush=True)
             elif cmd[0] == "run":
                 s = time.perf_counter(); y = a @ x; t = (time.perf_counter() - s) * 1e3
                 print(t, float(y[min(int(cmd[1]), y.shape[0] - 1)].sum()), flush=True)
@@ -95,6 +99,23 @@ public sealed class ScipyPeer : IDisposable
         string path = Path.Combine(_folder, "x");
         File.WriteAllBytes(path, MemoryMarshal.AsBytes(x.Data.AsSpan()).ToArray());
         Send($"features {path} {x.Columns}");
+    }
+
+    /// <summary>
+    /// Hands the peer sparse features instead (a CBSR matrix as the CSR scipy holds: k entries per row at their columns),
+    /// so <see cref="Run"/> times scipy's sparse × sparse product, the form a scipy user has for MaxK's output.
+    /// </summary>
+    public void SetSparseFeatures<TIndex>(CbsrMatrix<float, TIndex> x) where TIndex : unmanaged, System.Numerics.IBinaryInteger<TIndex>
+    {
+        var indptr = Enumerable.Range(0, x.Rows + 1).Select(r => r * x.K).ToArray();
+        var indices = x.Indices.Select(i => int.CreateTruncating(i)).ToArray();
+        string Write<T>(string name, T[] array) where T : unmanaged
+        {
+            string path = Path.Combine(_folder, name);
+            File.WriteAllBytes(path, MemoryMarshal.AsBytes(array.AsSpan()).ToArray());
+            return path;
+        }
+        Send($"sparsefeatures {x.Rows} {x.Dim} {Write("xindptr", indptr)} {Write("xindices", indices)} {Write("xdata", x.Values)}");
     }
 
     /// <summary>One timed <c>A @ X</c> in the peer: its milliseconds and the sum of output row <paramref name="row"/> (a check).</summary>

@@ -25,10 +25,11 @@ public static class LocalitySuite
         using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
         var s = backend.DefaultStream;
         double triad = Harness.TriadGigabytesPerSecond(Environment.ProcessorCount, 9);
-        Emit(string.Create(inv, $"# Locality order: native SpMM in the graph's ids vs reverse Cuthill–McKee ({backend.Name}, triad {triad:F1} GB/s, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)"));
+        using var scipy = ScipyPeer.Start(out string why);
+        Emit(string.Create(inv, $"# Locality order: native SpMM in the graph's ids vs reverse Cuthill–McKee ({backend.Name}, triad {triad:F1} GB/s, scipy {scipy?.Version ?? why}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)"));
         Emit("");
-        Emit("| graph | ids | edges within 2048 rows, as given / RCM | Auto reorders | dim | as given ms | RCM ms | speed-up [25th–75th] | roofline share as given / RCM | RCM build ms | epochs to break even |");
-        Emit("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+        Emit("| graph | ids | edges within 2048 rows, as given / RCM | Auto reorders | dim | as given ms | RCM ms | speed-up [25th–75th] | roofline share as given / RCM | RCM build ms | scipy RCM build ms | epochs to break even | scipy A @ X, RCM order, ms | RCM vs scipy |");
+        Emit("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var name in new[] { "ca-AstroPh", "soc-brightkite", "soc-slashdot0902", "pubmed-maxk", "proteins-full" })
         {
             string path = Path.Combine(data, name, "adjacency.mtx");
@@ -43,6 +44,9 @@ public static class LocalitySuite
                 var order = LocalityOrder.ReverseCuthillMcKee(graph);
                 double build = watch.Elapsed.TotalMilliseconds;
                 var reordered = order.Apply(graph);
+                scipy?.SetMatrix(graph);
+                string scipyBuild = scipy is null ? "–" : scipy.ReverseCuthillMcKee().ToString("F1", inv);
+                scipy?.SetMatrix(reordered);
                 double nearGiven = LocalityOrder.NearShare(graph, LocalityOrder.AutoWindow), nearRcm = LocalityOrder.NearShare(reordered, LocalityOrder.AutoWindow);
                 string auto = LocalityOrder.Auto(graph) is null ? "no" : "yes";
                 using var a = backend.Upload(graph);
@@ -59,12 +63,21 @@ public static class LocalitySuite
                         () => { GnnKernels.Propagate(s, b, xb, yb); s.Synchronize(); }, repeats);
                     double roof = Harness.CompulsorySpMMBytes(graph.Rows, graph.ColumnCount, graph.Nonzeros, dim) / (triad * 1e6);
                     string breakEven = given > rcm ? (build / (4 * (given - rcm))).ToString("F1", inv) : "never";
-                    Emit(string.Create(inv, $"| {name} | {ids} | {100 * nearGiven:F0} % / {100 * nearRcm:F0} % | {auto} | {dim} | {given:F2} | {rcm:F2} | {speedUp:F2}× [{low:F2}–{high:F2}] | {100 * roof / given:F0} % / {100 * roof / rcm:F0} % | {build:F1} | {breakEven} |"));
+                    string peer = "– | –";
+                    if (scipy is not null)
+                    {
+                        scipy.SetFeatures(new DenseMatrix<float>(x.Rows, dim, order.PermuteRows<float>(x.Data, dim)));
+                        double peerMs = 0;
+                        var (peerMedian, _, ratio, pLow, pHigh) = Harness.InterleavedWithSpread(() => peerMs = scipy.Run(graph.Rows / 2).Milliseconds,
+                            () => { GnnKernels.Propagate(s, b, xb, yb); s.Synchronize(); }, repeats, baselineTime: () => peerMs);
+                        peer = string.Create(inv, $"{peerMedian:F2} | {ratio:F1}× [{pLow:F1}–{pHigh:F1}]");
+                    }
+                    Emit(string.Create(inv, $"| {name} | {ids} | {100 * nearGiven:F0} % / {100 * nearRcm:F0} % | {auto} | {dim} | {given:F2} | {rcm:F2} | {speedUp:F2}× [{low:F2}–{high:F2}] | {100 * roof / given:F0} % / {100 * roof / rcm:F0} % | {build:F1} | {scipyBuild} | {breakEven} | {peer} |"));
                 }
             }
         }
         Emit("");
-        Emit("Speed-up = time(as given) / time(RCM), median of alternated pairs with the spread of the pair ratios. Epochs to break even = build time / (4 × time saved per SpMM): a 2-layer GCN epoch makes about four Â products (two forward, two backward). Auto = LocalityOrder.Auto's rule (reorder when RCM puts ≥ 1.5× as many edges within 2048 rows).");
+        Emit("Speed-up = time(as given) / time(RCM), median of alternated pairs with the spread of the pair ratios. Epochs to break even = build time / (4 × time saved per SpMM): a 2-layer GCN epoch makes about four Â products (two forward, two backward). Auto = LocalityOrder.Auto's rule (reorder when RCM puts ≥ 1.5× as many edges within 2048 rows). The peer: scipy.sparse.csgraph.reverse_cuthill_mckee's build time, and scipy's A @ X on the RCM-ordered graph alternated with ours (RCM vs scipy = its time / ours).");
         if (outFile is not null) File.WriteAllText(outFile.FullName, md.ToString());
         return 0;
     }

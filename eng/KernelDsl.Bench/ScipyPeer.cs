@@ -32,6 +32,10 @@ public sealed class ScipyPeer : IDisposable
                 rows, cols = int(cmd[1]), int(cmd[2])
                 x = sp.csr_matrix((np.fromfile(cmd[5], dtype=np.float32), np.fromfile(cmd[4], dtype=np.int32), np.fromfile(cmd[3], dtype=np.int32)), shape=(rows, cols))
                 print("ok", flush=True)
+            elif cmd[0] == "rcm":
+                from scipy.sparse.csgraph import reverse_cuthill_mckee
+                s = time.perf_counter(); p = reverse_cuthill_mckee(a, symmetric_mode=False); t = (time.perf_counter() - s) * 1e3
+                print(t, len(p), flush=True)
             elif cmd[0] == "run":
                 s = time.perf_counter(); y = a @ x; t = (time.perf_counter() - s) * 1e3
                 print(t, float(y[min(int(cmd[1]), y.shape[0] - 1)].sum()), flush=True)
@@ -116,6 +120,13 @@ public sealed class ScipyPeer : IDisposable
             return path;
         }
         Send($"sparsefeatures {x.Rows} {x.Dim} {Write("xindptr", indptr)} {Write("xindices", indices)} {Write("xdata", x.Values)}");
+    }
+
+    /// <summary>scipy's own reverse Cuthill–McKee order of the matrix (<c>scipy.sparse.csgraph</c>, over A + Aᵀ): its milliseconds.</summary>
+    public double ReverseCuthillMcKee()
+    {
+        _process.StandardInput.WriteLine("rcm");
+        return double.Parse(ReadLine().Split(' ')[0], CultureInfo.InvariantCulture);
     }
 
     /// <summary>One timed <c>A @ X</c> in the peer: its milliseconds and the sum of output row <paramref name="row"/> (a check).</summary>

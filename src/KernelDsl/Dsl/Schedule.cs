@@ -59,7 +59,9 @@ public enum Schedule
     /// <summary>
     /// Choose RowPerThread, WarpPerRow or DegreeSortedBlocks at run time from the adjacency's degree
     /// statistics and the feature width (<see cref="Runtime.ScheduleSelector.Choose"/> states the rule).
-    /// All three kernels are generated; DegreeSortedBlocks only for Sum/Mean.
+    /// All three kernels are generated; DegreeSortedBlocks only for Sum/Mean. On the native backend the rows go in
+    /// nonzero-balanced blocks, and the traversal — row-wise or in column tiles — is chosen per graph by
+    /// <see cref="Native.ColumnTiles"/> (as for every schedule there).
     /// </summary>
     Auto = 6,
 }

@@ -98,10 +98,12 @@ static int Run(DirectoryInfo? dataDir, int[] dims, string? filter, int repeats, 
             + ", its runs alternated with ours; vs scipy = the median of per-pair ratios scipy / ours, [25th–75th percentile] the noise. "
             + "KernelDsl ms = our median in that alternation (scipy's run leaves our arrays out of cache, as the rest of a training step does); "
             + "back to back = ours run repeatedly alone, warm in the last-level cache where the graph fits. "
-            + $"Vector<T> body = the same kernel forced to its 4 × 256-bit tiles (NativeSimd.Width), alternated with the default ({KernelDsl.Native.NativeSimd.Width}); gain = the median of per-pair ratios.");
+            + $"Vector<T> body = the same kernel forced to its 4 × 256-bit tiles (NativeSimd.Width), alternated with the default ({KernelDsl.Native.NativeSimd.Width}); gain = the median of per-pair ratios. "
+            + $"Column tiles = the traversal ColumnTiles would try where X outgrows the cache ({KernelDsl.Native.ColumnTiles.CacheBytes >> 20} MB here; tiles of the width shown, all rows per tile) "
+            + "forced, alternated with the row-wise walk forced; speed-up = row-wise / tiles per pair; Auto = what the rule kept after its first, timed call (– where X fits and it runs row-wise untimed).");
         Emit("");
-        Emit("| graph | rows | nnz | dim | KernelDsl ms | back to back ms | roofline ms | % of roofline | back to back | upper-bound model % of triad | Vector<T> body ms | AVX-512 body gain [spread] | scipy ms | vs scipy [spread] |");
-        Emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Emit("| graph | rows | nnz | dim | KernelDsl ms | back to back ms | roofline ms | % of roofline | back to back | upper-bound model % of triad | Vector<T> body ms | AVX-512 body gain [spread] | tile width | tiles ms | tiles speed-up [spread] | Auto | scipy ms | vs scipy [spread] |");
+        Emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
         foreach (var file in BenchGraphs.Files(data, filter))
         {
             var graph = BenchGraphs.LoadWeighted(data, file);
@@ -121,6 +123,17 @@ static int Run(DirectoryInfo? dataDir, int[] dims, string? filter, int repeats, 
                 var width = KernelDsl.Native.NativeSimd.Width;
                 var (narrowMs, _, wideGain, wideLow, wideHigh) = Harness.InterleavedWithSpread(
                     () => { KernelDsl.Native.NativeSimd.Width = KernelDsl.Native.SimdWidth.Vector256; Ours(); KernelDsl.Native.NativeSimd.Width = width; }, Ours, repeats);
+                // The column-tiled traversal at the rule's width, forced, against the row-wise walk, forced (alternated).
+                int tileWidth = KernelDsl.Native.ColumnTiles.Width(graph.ColumnCount, dim, sizeof(float), KernelDsl.Native.ColumnTiles.CacheBytes);
+                string tiles = "– | – | –";
+                if (tileWidth > 0)
+                {
+                    void Forced(int w) { KernelDsl.Native.ColumnTiles.ForcedWidth = w; try { Ours(); } finally { KernelDsl.Native.ColumnTiles.ForcedWidth = 0; } }
+                    var (_, tiledMs, tileGain, tileLow, tileHigh) = Harness.InterleavedWithSpread(() => Forced(-1), () => Forced(tileWidth), repeats);
+                    tiles = string.Create(inv, $"{tileWidth} | {tiledMs:F3} | {tileGain:F2}x [{tileLow:F2}–{tileHigh:F2}]");
+                }
+                bool? kept = KernelDsl.Native.ColumnTiles.Decision(a, dim, tileWidth);
+                string auto = kept is null ? "–" : kept.Value ? "tiles" : "row-wise";
                 if (scipy is not null)
                 {
                     scipy.SetFeatures(features);
@@ -136,7 +149,7 @@ static int Run(DirectoryInfo? dataDir, int[] dims, string? filter, int repeats, 
                         throw new InvalidOperationException($"{file}, dim {dim}: scipy's row {check} sums to {theirs}, ours to {expected}.");
                     peer = string.Create(inv, $"{peerMedian:F2} | {ratio:F1}x [{low:F1}–{high:F1}]");
                 }
-                Emit(string.Create(inv, $"| {file} | {graph.Rows} | {graph.Nonzeros} | {dim} | {ours:F3} | {alone:F3} | {roofline:F3} | {100 * roofline / ours:F0}% | {100 * roofline / alone:F0}% | {100 * upperBound / (ours * 1e6) / triad:F0}% | {narrowMs:F3} | {wideGain:F2}x [{wideLow:F2}–{wideHigh:F2}] | {peer} |"));
+                Emit(string.Create(inv, $"| {file} | {graph.Rows} | {graph.Nonzeros} | {dim} | {ours:F3} | {alone:F3} | {roofline:F3} | {100 * roofline / ours:F0}% | {100 * roofline / alone:F0}% | {100 * upperBound / (ours * 1e6) / triad:F0}% | {narrowMs:F3} | {wideGain:F2}x [{wideLow:F2}–{wideHigh:F2}] | {tiles} | {auto} | {peer} |"));
             }
         }
         Emit("");

@@ -23,7 +23,7 @@ namespace Demo
                 int dim = dy.Columns;
                 int k = x.K;
                 int size = features.Values.Length;
-                int[] parts = a.RowBlocks(global::KernelDsl.Native.PrivateAccumulators.Partitions(parallelism, size));
+                int[] parts = a.RowBlocks(global::KernelDsl.Native.PrivateAccumulators.Partitions(parallelism, size, work: (long)csr.ColumnIndices.Length * k));
                 float[][] partial = new float[parts.Length - 1][];
                 var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };
                 global::System.Threading.Tasks.Parallel.For(0, parts.Length - 1, options, part =>

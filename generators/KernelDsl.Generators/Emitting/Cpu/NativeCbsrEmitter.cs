@@ -225,7 +225,7 @@ internal static class NativeCbsrEmitter
             w.Line("int dim = dy.Columns;");
             w.Line("int k = x.K;");
             w.Line("int size = features.Values.Length;");
-            w.Line("int[] parts = a.RowBlocks(global::KernelDsl.Native.PrivateAccumulators.Partitions(parallelism, size));");
+            w.Line("int[] parts = a.RowBlocks(global::KernelDsl.Native.PrivateAccumulators.Partitions(parallelism, size, work: (long)csr.ColumnIndices.Length * k));");
             w.Line($"{t}[][] partial = new {t}[parts.Length - 1][];");
             w.Line("var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parallelism };");
             w.Line($"{Parallel}.For(0, parts.Length - 1, options, part =>");

@@ -17,7 +17,8 @@ namespace KernelDsl.Native;
 /// runs row-wise. Otherwise the tile is the widest multiple of 16 columns whose slice of X fills at most half the cache
 /// (<see cref="Width"/>), and the first call for a graph (an adjacency buffer) and width times one tile and the row-wise
 /// walk and keeps the tiles only if all of them, at the first one's pace, would be at least <see cref="MinimumGain"/>×
-/// faster (<see cref="PrefersTiles"/>); later calls reuse that decision. On the 2-core VM this project is measured on, the tiles lost everywhere (1.5–3× slower: random
+/// faster (<see cref="PrefersTiles"/>); later calls reuse that decision. On the 2-core VM this project is measured on,
+/// the tiles lost everywhere (2–5× slower on soc-slashdot0902, soc-brightkite and ca-AstroPh at dims 64 and 256: random
 /// gathers of short pieces run no faster from its cache than whole rows from memory), so Auto keeps the row-wise walk
 /// there; the tiles are for machines whose memory bandwidth per core is the scarce resource.
 /// </para>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using ILGPU;
 using ILGPU.Runtime.Cuda;
 using KernelDsl.Graphs;
@@ -19,8 +18,8 @@ public static class AccelSuite
     public static int Run(string data, string? filter, int[] dims, int repeats, FileInfo? outFile)
     {
         var inv = CultureInfo.InvariantCulture;
-        var md = new StringBuilder();
-        void Emit(string line) { Console.WriteLine(line); md.Append(line).Append('\n'); }
+        var report = new Report();
+        void Emit(string line) => report.Line(line);
         using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
         Emit($"# Accel-GCN degree-sorted blocks ({backend.Name}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
         Emit("");
@@ -58,11 +57,7 @@ public static class AccelSuite
         }
         Emit("");
         StaticFigures(Emit);
-        if (outFile is not null)
-        {
-            outFile.Directory?.Create();
-            File.WriteAllText(outFile.FullName, md.ToString());
-        }
+        report.Save(outFile);
         return 0;
     }
 

@@ -21,8 +21,8 @@ public static class AnalyzerSuite
     public static int Run(int repeats, FileInfo? outFile)
     {
         var inv = CultureInfo.InvariantCulture;
-        var md = new StringBuilder();
-        void Emit(string line) { Console.WriteLine(line); md.Append(line).Append('\n'); }
+        var report = new Report();
+        void Emit(string line) => report.Line(line);
         var source = Source(200);
         var references = Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>()
             .Append(MetadataReference.CreateFromFile(typeof(KernelDsl.Runtime.ComputeBackend).Assembly.Location))
@@ -49,11 +49,7 @@ public static class AnalyzerSuite
         Emit(string.Create(inv, $"| 200 declarations | {compiler:F1} | {withAnalyzer:F1} | {analyzerTime.TotalMilliseconds:F1} | {reported} | {analyzerTime.TotalMilliseconds / compiler:F2} |"));
         Emit("");
         Emit("The analyzer runs the generator's parsers on each declaration; its execution time (Roslyn's telemetry) is compared with the compiler's own diagnostics pass over the same file.");
-        if (outFile is not null)
-        {
-            outFile.Directory?.Create();
-            File.WriteAllText(outFile.FullName, md.ToString());
-        }
+        report.Save(outFile);
         return 0;
     }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Numerics;
-using System.Text;
 using KernelDsl.IO;
 using KernelDsl.Runtime;
 
@@ -19,8 +18,8 @@ public static class CircuitSuite
     public static int Run(string data, int repeats, FileInfo? outFile)
     {
         var inv = CultureInfo.InvariantCulture;
-        var md = new StringBuilder();
-        void Emit(string line) { Console.WriteLine(line); md.Append(line).Append('\n'); }
+        var report = new Report();
+        void Emit(string line) => report.Line(line);
         using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
         Emit($"# Dynamic-ReLU on CircuitNet relations ({backend.Name}, dim {Dim}, k {K}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
         Emit("");
@@ -57,11 +56,7 @@ public static class CircuitSuite
         }
         Emit("");
         Emit("Ratios are time(dense) / time(sparse): above 1 the sparse side is faster. The activations select k of 64 per row; a dense ReLU is one streaming pass.");
-        if (outFile is not null)
-        {
-            outFile.Directory?.Create();
-            File.WriteAllText(outFile.FullName, md.ToString());
-        }
+        report.Save(outFile);
         return 0;
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using KernelDsl.Distributed;
 using KernelDsl.Gnn;
 using KernelDsl.IO;
@@ -31,12 +30,10 @@ public static class DistributedSuite
     private static int Body(MpiCluster c, string data, int epochs, int sbmNodes, FileInfo? outFile)
     {
         bool lead = c.Rank == 0;
-        var md = new StringBuilder();
+        var markdown = new Report();
         void Emit(string line)
         {
-            if (!lead) return;
-            Console.WriteLine(line);
-            md.Append(line).Append('\n');
+            if (lead) markdown.Line(line);
         }
         using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
         Emit($"# Distributed GCN training over {c.Size} MPI rank(s) ({backend.Name} each, {Environment.ProcessorCount} cores on this machine, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
@@ -130,7 +127,7 @@ public static class DistributedSuite
             foreach (var row in overlapRows) Emit(row);
         }
         if (lead) Projection(Emit, growth);
-        if (lead && outFile is not null) File.WriteAllText(outFile.FullName, md.ToString());
+        if (lead) markdown.Save(outFile);
         return 0;
     }
 

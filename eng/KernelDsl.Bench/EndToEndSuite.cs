@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using KernelDsl.Gnn;
 using KernelDsl.IO;
 using KernelDsl.Runtime;
@@ -20,8 +19,8 @@ public static class EndToEndSuite
     {
         const int WarmUpEpochs = 40;
         var inv = CultureInfo.InvariantCulture;
-        var md = new StringBuilder();
-        void Emit(string line) { Console.WriteLine(line); md.Append(line).Append('\n'); }
+        var report = new Report();
+        void Emit(string line) => report.Line(line);
         using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
         Emit($"# GCN epoch, MaxK (k 32) vs ReLU ({backend.Name}, hidden 256, 2 layers, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
         Emit("");
@@ -67,7 +66,7 @@ public static class EndToEndSuite
         }
         Emit("");
         Emit("The last three columns are one epoch's kernel profile (the model's timer): the forward selection, the CBSR aggregation and the dense aggregation it replaces.");
-        if (outFile is not null) File.WriteAllText(outFile.FullName, md.ToString());
+        report.Save(outFile);
         return 0;
     }
 

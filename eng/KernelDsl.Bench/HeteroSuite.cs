@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using KernelDsl.Graphs;
 using KernelDsl.Hetero;
 using KernelDsl.IO;
@@ -23,8 +22,8 @@ public static class HeteroSuite
     public static int Run(string data, string backendName, int repeats, int maxCells, FileInfo? outFile)
     {
         var inv = CultureInfo.InvariantCulture;
-        var md = new StringBuilder();
-        void Emit(string line) { Console.WriteLine(line); md.Append(line).Append('\n'); }
+        var report = new Report();
+        void Emit(string line) => report.Line(line);
         using var backend = ComputeBackend.Create(ComputeBackend.ParseKind(backendName));
         Emit($"# DR-CircuitGNN heterogeneous layer ({backend.Name}, dim {Dim}, k {K}, 3 streams, {Environment.ProcessorCount} host threads, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
         Emit("");
@@ -72,11 +71,7 @@ public static class HeteroSuite
         Emit("Preparation: building the layer (validate, upload, row-chunk work lists of the three relations) with HostThreads = 1 vs every core.");
         if (backend.Kind == BackendKind.NativeCpu)
             Emit("On the native backend every kernel already uses all cores, so concurrent waves can only overlap the tails of small kernels; stream concurrency is a GPU effect (many small relation kernels filling one device), measured with --backend cuda.");
-        if (outFile is not null)
-        {
-            outFile.Directory?.Create();
-            File.WriteAllText(outFile.FullName, md.ToString());
-        }
+        report.Save(outFile);
         return 0;
     }
 

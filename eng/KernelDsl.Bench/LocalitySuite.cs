@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using KernelDsl.Gnn;
 using KernelDsl.Graphs;
 using KernelDsl.IO;
@@ -20,8 +19,8 @@ public static class LocalitySuite
     public static int Run(string data, int[] dims, int repeats, FileInfo? outFile)
     {
         var inv = CultureInfo.InvariantCulture;
-        var md = new StringBuilder();
-        void Emit(string line) { Console.WriteLine(line); md.Append(line).Append('\n'); }
+        var report = new Report();
+        void Emit(string line) => report.Line(line);
         using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
         var s = backend.DefaultStream;
         double triad = Harness.TriadGigabytesPerSecond(Environment.ProcessorCount, 9);
@@ -78,7 +77,7 @@ public static class LocalitySuite
         }
         Emit("");
         Emit("Speed-up = time(as given) / time(RCM), median of alternated pairs with the spread of the pair ratios. Epochs to break even = build time / (4 × time saved per SpMM): a 2-layer GCN epoch makes about four Â products (two forward, two backward). Auto = LocalityOrder.Auto's rule (reorder when RCM puts ≥ 1.5× as many edges within 2048 rows). The peer: scipy.sparse.csgraph.reverse_cuthill_mckee's build time, and scipy's A @ X on the RCM-ordered graph alternated with ours (RCM vs scipy = its time / ours).");
-        if (outFile is not null) File.WriteAllText(outFile.FullName, md.ToString());
+        report.Save(outFile);
         return 0;
     }
 

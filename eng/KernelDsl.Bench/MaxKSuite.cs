@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using KernelDsl.Graphs;
 using KernelDsl.Reference;
 using KernelDsl.Runtime;
@@ -18,8 +17,8 @@ public static class MaxKSuite
     public static int Run(string data, string? filter, int[] ks, int repeats, string backendName, FileInfo? outFile)
     {
         var inv = CultureInfo.InvariantCulture;
-        var md = new StringBuilder();
-        void Emit(string line) { Console.WriteLine(line); md.Append(line).Append('\n'); }
+        var report = new Report();
+        void Emit(string line) => report.Line(line);
         var kind = ComputeBackend.ParseKind(backendName);
         using var backend = ComputeBackend.Create(kind == BackendKind.Auto ? BackendKind.NativeCpu : kind);
         Emit($"# MaxK-GNN kernels vs the dense path ({backend.Name}, dim {Dim}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
@@ -70,11 +69,7 @@ public static class MaxKSuite
             static double Median(IEnumerable<double> v) { var s = v.Order().ToArray(); return s[s.Length / 2]; }
             Emit(string.Create(inv, $"| {k} | {Dim / k}x | {100 * Median(list.Select(l => l.Forward)):F0}% | {100 * Median(list.Select(l => l.Backward)):F0}% |"));
         }
-        if (outFile is not null)
-        {
-            outFile.Directory?.Create();
-            File.WriteAllText(outFile.FullName, md.ToString());
-        }
+        report.Save(outFile);
         return 0;
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using KernelDsl.Gnn;
 using KernelDsl.IO;
 using KernelDsl.Native;
@@ -19,8 +18,8 @@ public static class NarrowSpGemmSuite
     public static int Run(string data, int[] dims, int[] ks, int repeats, FileInfo? outFile)
     {
         var inv = CultureInfo.InvariantCulture;
-        var md = new StringBuilder();
-        void Emit(string line) { Console.WriteLine(line); md.Append(line).Append('\n'); }
+        var report = new Report();
+        void Emit(string line) => report.Line(line);
         using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
         var s = backend.DefaultStream;
         double triad = Harness.TriadGigabytesPerSecond(Environment.ProcessorCount, 9);
@@ -70,7 +69,7 @@ public static class NarrowSpGemmSuite
         }
         Emit("");
         Emit("Registers vs scatter = time(scatter) / time(registers), median of alternated pairs. Roofline = Â's CSR once + CBSR values (4 B) and byte indices once + Y once, over the triad. vs dense = dense SpMM time / ours (above 1 the sparse path is faster). vs scipy = scipy's A @ X (X the CBSR as CSR, sparse × sparse) / ours.");
-        if (outFile is not null) File.WriteAllText(outFile.FullName, md.ToString());
+        report.Save(outFile);
         return 0;
     }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using ILGPU.Runtime.CPU;
 using KernelDsl;
 using KernelDsl.Bench;
@@ -62,8 +61,8 @@ return root.Parse(args).Invoke();
 static int Run(DirectoryInfo? dataDir, int[] dims, string? filter, int repeats, string backendName, FileInfo? outFile)
 {
     var data = dataDir?.FullName ?? BenchGraphs.FindData();
-    var md = new StringBuilder();
-    void Emit(string line) { Console.WriteLine(line); md.Append(line).Append('\n'); }
+    var report = new Report();
+    void Emit(string line) => report.Line(line);
     var inv = CultureInfo.InvariantCulture;
 
     int threads = Environment.ProcessorCount;
@@ -156,12 +155,7 @@ static int Run(DirectoryInfo? dataDir, int[] dims, string? filter, int repeats, 
         CpuAcceleratorTable(data, repeats, Emit);
     }
 
-    if (outFile is not null)
-    {
-        outFile.Directory?.Create();
-        File.WriteAllText(outFile.FullName, md.ToString());
-        Console.WriteLine($"wrote {outFile.FullName}");
-    }
+    if (report.Save(outFile)) Console.WriteLine($"wrote {outFile!.FullName}");
     return 0;
 }
 

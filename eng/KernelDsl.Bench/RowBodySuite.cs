@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Text;
 using KernelDsl.Gnn;
 using KernelDsl.Native;
 
@@ -19,8 +18,8 @@ public static class RowBodySuite
     public static int Run(string data, int repeats, FileInfo? outFile)
     {
         var inv = CultureInfo.InvariantCulture;
-        var md = new StringBuilder();
-        void Emit(string line) { Console.WriteLine(line); md.Append(line).Append('\n'); }
+        var report = new Report();
+        void Emit(string line) => report.Line(line);
         if (!Vector512.IsHardwareAccelerated)
         {
             Console.WriteLine("This machine has no AVX-512: the body this suite times is the AVX-512 one; nothing to measure.");
@@ -59,11 +58,7 @@ public static class RowBodySuite
         }
         Emit("");
         Emit("alignment gain = time(16 bytes off) / time(on a cache line); fused gain = time(multiply, then add) / time(fused multiply-add), both on a cache line; medians of interleaved pairs. A 512-bit load that starts 16 bytes past a line reads two lines.");
-        if (outFile is not null)
-        {
-            outFile.Directory?.Create();
-            File.WriteAllText(outFile.FullName, md.ToString());
-        }
+        report.Save(outFile);
         return 0;
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using KernelDsl.Native;
 using KernelDsl.Runtime;
 using KernelDsl.Training;
@@ -26,8 +25,8 @@ public static class SelectionSuite
         var requested = ComputeBackend.ParseKind(backendName);
         if (requested is BackendKind.Cuda or BackendKind.OpenCL or BackendKind.IlgpuCpu) return RunOnDevice(requested, repeats, outFile);
         var inv = CultureInfo.InvariantCulture;
-        var md = new StringBuilder();
-        void Emit(string line) { Console.WriteLine(line); md.Append(line).Append('\n'); }
+        var report = new Report();
+        void Emit(string line) => report.Line(line);
         using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
         var stream = backend.DefaultStream;
         Emit($"# Native selection vs a dense ReLU pass ({backend.Name}, {Rows} rows, best width {TopK.Best}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
@@ -65,7 +64,7 @@ public static class SelectionSuite
                 + $"{roofline:F2} | {roofline / g.Candidate:P0} | {peer} | "
                 + $"{Forced(SimdWidth.Scalar)} | {Forced(SimdWidth.Vector256)} | {Forced(SimdWidth.Vector512)} | {before.Ratio:F2} [{before.Low:F2}–{before.High:F2}] |"));
         }
-        if (outFile is not null) File.WriteAllText(outFile.FullName, md.ToString());
+        report.Save(outFile);
         return 0;
     }
 
@@ -78,8 +77,8 @@ public static class SelectionSuite
     private static int RunOnDevice(BackendKind kind, int repeats, FileInfo? outFile)
     {
         var inv = CultureInfo.InvariantCulture;
-        var md = new StringBuilder();
-        void Emit(string line) { Console.WriteLine(line); md.Append(line).Append('\n'); }
+        var report = new Report();
+        void Emit(string line) => report.Line(line);
         using var backend = ComputeBackend.Create(kind);
         var accelerator = backend.Accelerator!;
         var stream = backend.DefaultStream;
@@ -116,11 +115,7 @@ public static class SelectionSuite
             Emit(string.Create(inv, $"| {(relu ? "Dynamic-ReLU" : "MaxK")} | {dim} | {k} | {g.Baseline:F3} | {g.Candidate:F3} | {g.Ratio:F2} [{g.Low:F2}–{g.High:F2}] | "
                 + $"{roofline:F3} | {roofline / g.Candidate:P0} | {peer} |"));
         }
-        if (outFile is not null)
-        {
-            outFile.Directory?.Create();
-            File.WriteAllText(outFile.FullName, md.ToString());
-        }
+        report.Save(outFile);
         return 0;
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using KernelDsl.Gnn;
 using KernelDsl.Runtime;
 using KernelDsl.Training;
@@ -17,8 +16,8 @@ public static class TrainingSuite
     public static int Run(string data, int repeats, FileInfo? outFile)
     {
         var inv = CultureInfo.InvariantCulture;
-        var md = new StringBuilder();
-        void Emit(string line) { Console.WriteLine(line); md.Append(line).Append('\n'); }
+        var report = new Report();
+        void Emit(string line) => report.Line(line);
         using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
         var s = backend.DefaultStream;
         Emit($"# Training stack ({backend.Name}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
@@ -63,11 +62,7 @@ public static class TrainingSuite
         }
         Emit("");
         Emit("GEMM ratios are time(plain loop) / time(Gemm); the backward column is time(backward) / time(forward) (median of interleaved pairs).");
-        if (outFile is not null)
-        {
-            outFile.Directory?.Create();
-            File.WriteAllText(outFile.FullName, md.ToString());
-        }
+        report.Save(outFile);
         return 0;
     }
 

@@ -94,6 +94,9 @@ public sealed class ColumnTilesTests : IDisposable
         Assert.Equal(0, ColumnTiles.Width(20_000, 64, 4, 1L << 30)); // a 1 GB cache holds the whole X
         Assert.Throws<ArgumentOutOfRangeException>("elementBytes", () => ColumnTiles.Width(10, 10, 0, cache));
         Assert.Throws<ArgumentOutOfRangeException>("cacheBytes", () => ColumnTiles.Width(10, 10, 4, 0));
+        Assert.Throws<ArgumentOutOfRangeException>("sourceRows", () => ColumnTiles.Width(-1, 10, 4, cache));
+        Assert.Throws<ArgumentNullException>("adjacency", () => ColumnTiles.Run(null!, 10, 64, 4, (_, _) => { }));
+        Assert.Throws<ArgumentNullException>("sweep", () => ColumnTiles.Run(new object(), 10, 64, 4, null!));
     }
 
     [Fact]

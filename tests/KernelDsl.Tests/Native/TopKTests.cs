@@ -108,6 +108,15 @@ public sealed class TopKTests
                         var values = Enumerable.Repeat(-7f, rows.Count * k).ToArray();
                         var indices = Enumerable.Repeat((ushort)999, rows.Count * k).ToArray();
                         TopK.SelectRows(x.Data, dim, k, values, indices, first, last, new uint[TopK.ScratchLength(dim)], relu, width);
+                        // The byte columns (the generated kernels' CBSR) and the int ones take their own stores: the same rows.
+                        var bytes = Enumerable.Repeat((byte)99, rows.Count * k).ToArray();
+                        var ints = Enumerable.Repeat(999, rows.Count * k).ToArray();
+                        var otherValues = Enumerable.Repeat(-7f, rows.Count * k).ToArray();
+                        TopK.SelectRows(x.Data, dim, k, otherValues, bytes, first, last, new uint[TopK.ScratchLength(dim)], relu, width);
+                        TopK.SelectRows(x.Data, dim, k, new float[rows.Count * k], ints, first, last, new uint[TopK.ScratchLength(dim)], relu, width);
+                        Assert.True(indices.Select(i => i == 999 ? 99 : i).SequenceEqual(bytes.Select(i => (int)i)), $"{width}, dim {dim}, k {k}: byte columns");
+                        Assert.True(indices.Select(i => (int)i).SequenceEqual(ints), $"{width}, dim {dim}, k {k}: int columns");
+                        Assert.True(values.Select(BitConverter.SingleToInt32Bits).SequenceEqual(otherValues.Select(BitConverter.SingleToInt32Bits)), $"{width}, dim {dim}, k {k}: values with byte columns");
                         for (int r = 0; r < rows.Count; r++)
                         {
                             string what = $"{width}, dim {dim}, k {k}, row {r} of {first}..{last}{(relu ? ", Dynamic-ReLU" : "")}";

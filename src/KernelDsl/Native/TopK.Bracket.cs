@@ -79,11 +79,12 @@ public static partial class TopK
             float mean = s / n, variance = q / n - mean * mean;
             if (!(variance > 0f) || !float.IsFinite(variance) || !float.IsFinite(mean)) return false;
             float deviation = MathF.Sqrt(variance);
-            int delta = Math.Clamp((int)(2 * Math.Sqrt(k * (1 - (double)k / n))) + 2, 3, 12);
+            var z = Spread.For(n, k);
+            int delta = z.Delta;
             // First estimate: the normal quantiles (f1 ≤ f2 ≤ f3: the quantiles descend, float rounding and Key are monotonic).
-            float f1 = mean + (float)Quantiles[QuantileIndex(k + delta, n)] * deviation;
-            float f2 = mean + (float)Quantiles[QuantileIndex(k, n)] * deviation;
-            float f3 = mean + (float)Quantiles[QuantileIndex(k - delta, n)] * deviation;
+            float f1 = mean + z.Z1 * deviation;
+            float f2 = mean + z.Z2 * deviation;
+            float f3 = mean + z.Z3 * deviation;
 
             uint kth = 0;
             bool straddle = false; // keys equal to the k-th are more than the k leave room for: keep the lowest columns
@@ -270,6 +271,26 @@ public static partial class TopK
                 Keep(ref values, ref indices, j, col, Unsafe.Add(ref x, col), relu);
             }
             return true;
+        }
+
+        /// <summary>
+        /// What the first estimate takes from the row's width and k alone: δ and the three normal quantiles. The same for
+        /// every row of a call, so each thread keeps the last one (a square root, a division and three 64-bit divisions
+        /// per row otherwise, all on the row's critical path).
+        /// </summary>
+        private readonly record struct Spread(int N, int K, int Delta, float Z1, float Z2, float Z3)
+        {
+            [ThreadStatic] private static Spread last;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Spread For(int n, int k)
+            {
+                var spread = last;
+                if (spread.N == n && spread.K == k) return spread;
+                int delta = Math.Clamp((int)(2 * Math.Sqrt(k * (1 - (double)k / n))) + 2, 3, 12);
+                return last = new Spread(n, k, delta, (float)Quantiles[QuantileIndex(k + delta, n)], (float)Quantiles[QuantileIndex(k, n)],
+                    (float)Quantiles[QuantileIndex(k - delta, n)]);
+            }
         }
 
         /// <summary>The key of +0.</summary>

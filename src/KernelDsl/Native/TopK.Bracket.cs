@@ -9,15 +9,19 @@ public static partial class TopK
 {
     /// <summary>
     /// The AVX-512 path for rows wider than the small-row path's: a few passes over the row and a selection in registers.
-    /// Pass 1 turns the row into keys and sums x and x² (fused). From the mean and deviation, three thresholds T1 ≤ T2 ≤ T3
-    /// at or above which about k + δ, k and k − δ keys should lie (the normal quantiles; δ about twice the count's standard
-    /// deviation). Pass 2 compresses the candidates — the keys ≥ T1 and their columns — in column order; the counts ≥ T2 and
+    /// Pass 1 turns the row into keys and sums x and x² (fused), and counts the exact zeros. From the mean and deviation of
+    /// the nonzero entries (dropout leaves half a layer's entries 0, a spike no normal fits), three thresholds T1 ≤ T2 ≤ T3
+    /// at or above which about k + δ, k and k − δ keys should lie (the normal quantiles of the nonzero share; δ about twice
+    /// the count's standard deviation). Pass 2 compresses the candidates — the keys ≥ T1 and their columns — in column order; the counts ≥ T2 and
     /// ≥ T3 and the band [T1, T3) come from the candidates (about k + δ keys, not the row). When the counts
     /// bracket k, the k-th largest lies in the band, or in the half of it that brackets k; with at most 16 keys there it is
     /// found by ranking them against each other (15 rotations of one register), with up to 32 by the bitonic networks of the
     /// small-row path. When they do not (rows far from normal: a trained layer's pre-activations put about k values in a
     /// tight cluster at the top), the counts narrow a bracket that starts at the row's extremes, and pass 2 runs again on
-    /// thresholds interpolated inside it (regula falsi), up to <see cref="MaxAttempts"/> times. The last pass keeps, in
+    /// thresholds interpolated inside it (regula falsi), up to <see cref="MaxAttempts"/> times — over the candidates alone
+    /// once more than k keys reached T1, since every later threshold lies above it. On a trained GCN's hidden layer after
+    /// dropout (Cora's and an SBM's, 256 wide, k 32) these two took the selection from 266 to 201 and from 281 to 207 ns a
+    /// row (one thread, the variants interleaved in one process), normal and uniform rows within 2 %. The last pass keeps, in
     /// column order, the candidates at or above the k-th largest (compress, in place: a few vectors instead of a third pass
     /// over the row; with the networks' immediate shuffles, 256/32 about 19 % faster on normal rows and 23 % on uniform ones,
     /// one thread, medians of six alternated process runs), and the values are the keys turned back into floats, bit for bit. When keys equal to the k-th largest are more than the k leave room for, the last pass keeps those above
@@ -51,12 +55,14 @@ public static partial class TopK
             var sum = Vector512<float>.Zero;
             var squares = Vector512<float>.Zero;
             var signBit = Vector512.Create(0x80000000u);
+            var zeros = Vector512<uint>.Zero;
             int c = 0;
             for (; c <= n - 16; c += 16)
             {
                 var v = Vector512.LoadUnsafe(ref x, (nuint)c);
                 sum += v;
                 squares = Vector512.FusedMultiplyAdd(v, v, squares);
+                zeros -= Vector512.Equals(v, Vector512<float>.Zero).AsUInt32();
                 var bits = v.AsUInt32();
                 (bits ^ (Vector512.ShiftRightArithmetic(bits.AsInt32(), 31).AsUInt32() | signBit)).StoreUnsafe(ref keys, (nuint)c);
             }
@@ -68,58 +74,87 @@ public static partial class TopK
             halves += Avx.Permute(halves, 0b01_00_11_10);
             halves += Avx.Permute(halves, 0b10_11_00_01);
             float s = halves.ToScalar(), q = halves.GetUpper().ToScalar();
+            int zero = (int)Vector512.Sum(zeros);
             for (; c < n; c++)
             {
                 float v = Unsafe.Add(ref x, c);
                 s += v;
                 q += v * v;
+                zero += v == 0f ? 1 : 0;
                 Unsafe.Add(ref keys, c) = Key(v);
             }
             for (; c < whole; c++) Unsafe.Add(ref keys, c) = 0;
-            float mean = s / n, variance = q / n - mean * mean;
+            // The moments of the nonzero entries: dropout (or a ReLU before) leaves a spike of exact zeros beside near-normal
+            // values, which would pull the estimate of a normal quantile far off; the zeros add nothing to either sum.
+            int nonzero = n - zero;
+            if (nonzero <= k) nonzero = n;
+            float mean = s / nonzero, variance = q / nonzero - mean * mean;
             if (!(variance > 0f) || !float.IsFinite(variance) || !float.IsFinite(mean)) return false;
             float deviation = MathF.Sqrt(variance);
             var z = Spread.For(n, k);
             int delta = z.Delta;
             // First estimate: the normal quantiles (f1 ≤ f2 ≤ f3: the quantiles descend, float rounding and Key are monotonic).
-            float f1 = mean + z.Z1 * deviation;
-            float f2 = mean + z.Z2 * deviation;
-            float f3 = mean + z.Z3 * deviation;
+            float q1 = z.Z1, q2 = z.Z2, q3 = z.Z3;
+            if (nonzero != n)
+            {
+                double perKey = (double)QuantileSteps / nonzero;
+                q1 = (float)Quantiles[Math.Clamp((int)((k + delta) * perKey), 0, QuantileSteps)];
+                q2 = (float)Quantiles[Math.Clamp((int)(k * perKey), 0, QuantileSteps)];
+                q3 = (float)Quantiles[Math.Clamp((int)((k - delta) * perKey), 0, QuantileSteps)];
+            }
+            float f1 = mean + q1 * deviation;
+            float f2 = mean + q2 * deviation;
+            float f3 = mean + q3 * deviation;
 
             uint kth = 0;
             bool straddle = false; // keys equal to the k-th are more than the k leave room for: keep the lowest columns
             bool fromCandidates = true; // every key ≥ the k-th is a candidate (false only for +0 found by its own count)
             int m = 0; // candidates
+            bool narrowing = false; // the candidates hold more than k keys: later attempts count over them
             float low = float.NaN, high = float.NaN; // the tightest bracket known: more than k keys ≥ low, fewer than k ≥ high
             int atLow = n, atHigh = 0;
             for (int attempt = 0; ; attempt++)
             {
                 uint t1 = Key(f1), t2 = Key(f2), t3 = Key(f3);
                 // Pass 2: the candidates — keys ≥ T1 and their columns, in column order; every later count and the kept set
-                // come from them (about k + δ keys), not from the row.
+                // come from them (about k + δ keys), not from the row. Once more than k keys reach T1, every later
+                // threshold lies above it (inside the bracket), so later attempts count over the candidates alone.
                 var v1 = Vector512.Create(t1);
-                var column = Vector512.Create(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u);
-                var step = Vector512.Create(16u);
-                int c1 = 0;
-                for (int i = 0; i < whole; i += 16, column += step)
-                {
-                    var key = Vector512.LoadUnsafe(ref keys, (nuint)i);
-                    var keep = Vector512.GreaterThanOrEqual(key, v1);
-                    Avx512F.Compress(Vector512<uint>.Zero, keep, key).StoreUnsafe(ref candidates, (nuint)c1);
-                    Avx512F.Compress(Vector512<uint>.Zero, keep, column).StoreUnsafe(ref candidateColumns, (nuint)c1);
-                    c1 += BitOperations.PopCount(keep.ExtractMostSignificantBits());
-                }
-                m = c1;
-                Vector512<uint>.Zero.StoreUnsafe(ref candidates, (nuint)m); // padding: 0, below every threshold (keys of finite values)
-                // c2, c3 = candidates ≥ T2, ≥ T3; the band [T1, T3) holds c1 − c3 of them.
                 var v2 = Vector512.Create(t2);
                 var v3 = Vector512.Create(t3);
-                int c2 = 0, c3 = 0;
-                for (int i = 0; i < m; i += 16)
+                int c1 = 0, c2 = 0, c3 = 0;
+                if (!narrowing)
                 {
-                    var key = Vector512.LoadUnsafe(ref candidates, (nuint)i);
-                    c3 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v3).ExtractMostSignificantBits());
-                    c2 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v2).ExtractMostSignificantBits());
+                    var column = Vector512.Create(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u);
+                    var step = Vector512.Create(16u);
+                    for (int i = 0; i < whole; i += 16, column += step)
+                    {
+                        var key = Vector512.LoadUnsafe(ref keys, (nuint)i);
+                        var keep = Vector512.GreaterThanOrEqual(key, v1);
+                        Avx512F.Compress(Vector512<uint>.Zero, keep, key).StoreUnsafe(ref candidates, (nuint)c1);
+                        Avx512F.Compress(Vector512<uint>.Zero, keep, column).StoreUnsafe(ref candidateColumns, (nuint)c1);
+                        c1 += BitOperations.PopCount(keep.ExtractMostSignificantBits());
+                    }
+                    m = c1;
+                    Vector512<uint>.Zero.StoreUnsafe(ref candidates, (nuint)m); // padding: 0, below every threshold (keys of finite values)
+                    // c2, c3 = candidates ≥ T2, ≥ T3; the band [T1, T3) holds c1 − c3 of them.
+                    for (int i = 0; i < m; i += 16)
+                    {
+                        var key = Vector512.LoadUnsafe(ref candidates, (nuint)i);
+                        c3 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v3).ExtractMostSignificantBits());
+                        c2 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v2).ExtractMostSignificantBits());
+                    }
+                    narrowing = c1 > k;
+                }
+                else
+                {
+                    for (int i = 0; i < m; i += 16)
+                    {
+                        var key = Vector512.LoadUnsafe(ref candidates, (nuint)i);
+                        c3 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v3).ExtractMostSignificantBits());
+                        c2 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v2).ExtractMostSignificantBits());
+                        c1 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v1).ExtractMostSignificantBits());
+                    }
                 }
                 int b = c1 - c3;
 

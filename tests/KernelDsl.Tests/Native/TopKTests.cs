@@ -138,7 +138,8 @@ public sealed class TopKTests
     /// to miss its estimate: normal at several means and scales, uniform, exponential (skewed), bimodal (the estimate
     /// falls between the modes), values on a coarse grid (ties at the k-th largest, which the path hands to the general
     /// one), tiny and huge scales, and a trained layer's shape (about k values clustered at the top, where the normal
-    /// estimate misses and the interpolated ones take over), dropout's exact zeros (the k-th largest +0 and tied) — so that
+    /// estimate misses and the interpolated ones take over), dropout's exact zeros (the k-th largest +0 and tied), dropout over
+    /// such a cluster (the estimate from the nonzero entries, later attempts over the candidates) — so that
     /// every branch runs: exact at a threshold, the whole band ranked, either half filtered then ranked or sorted, a later
     /// attempt, ties at the k-th placed by column, and each way back to the general path. Every row equals the reference, for every
     /// index type the width allows and with and without Dynamic-ReLU.
@@ -173,6 +174,11 @@ public sealed class TopKTests
                 // entries are positive and the k-th largest is +0, tied across about half the row (the lowest columns win).
                 ("dropout", () => rng.Next(2) == 0 ? 0f : (float)(2 * Normal())),
                 ("dropout, mostly negative", () => rng.Next(2) == 0 ? 0f : (float)(2 * Normal() - 3)),
+                // A trained layer after dropout (Cora's hidden layer): half exact zeros, about 2k of the rest in a tight
+                // cluster near 1, the others negative. The nonzero entries' moments put the first estimate below the
+                // cluster, so more than k keys reach it and the later attempts count over those candidates alone.
+                ("dropout over a cluster of about 2k", () => rng.Next(2) == 0 ? 0f
+                    : (float)(rng.NextDouble() < 4 * cluster ? 1 + 0.02 * Normal() : -0.5 + 0.3 * Normal())),
             };
             foreach (var (name, draw) in distributions)
                 for (int r = 0; r < 25; r++)

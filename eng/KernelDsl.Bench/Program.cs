@@ -39,7 +39,7 @@ root.SetAction(r => r.GetValue(suiteOption) == "distributed"
     : r.GetValue(suiteOption) == "locality"
     ? LocalitySuite.Run(r.GetValue(dataOption)?.FullName ?? BenchGraphs.FindData(), r.GetValue(dimsOption)!, r.GetValue(repeatsOption), r.GetValue(outOption))
     : r.GetValue(suiteOption) == "selection"
-    ? SelectionSuite.Run(r.GetValue(repeatsOption), r.GetValue(backendOption)!, r.GetValue(outOption))
+    ? SelectionSuite.Run(r.GetValue(dataOption)?.FullName ?? BenchGraphs.FindData(), r.GetValue(repeatsOption), r.GetValue(backendOption)!, r.GetValue(outOption))
     : r.GetValue(suiteOption) == "analyzers"
     ? AnalyzerSuite.Run(r.GetValue(repeatsOption), r.GetValue(outOption))
     : r.GetValue(suiteOption) == "training"

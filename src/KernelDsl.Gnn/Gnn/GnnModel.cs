@@ -93,6 +93,7 @@ public sealed class GnnModel : IDisposable
     private readonly Parameter _w0, _w0Self, _b0;
     private readonly Linear[] _linear, _self;
     private readonly DenseBuffer<float>[] _h, _dh, _z, _y, _dy, _dz;
+    private bool _lastForwardDropped;
     private readonly CbsrBuffer<float, ushort>[] _zc, _dzc, _selfc;
     private readonly DenseBuffer<float> _p, _dp, _selfPart, _logitsGradient;
     private readonly AdamOptimizer _optimizer;
@@ -241,6 +242,7 @@ public sealed class GnnModel : IDisposable
     public void Forward(bool training, uint dropoutSeed = 0)
     {
         _dropoutSeed = dropoutSeed;
+        _lastForwardDropped = training && Options.Dropout > 0;
         bool sage = Options.Architecture == GnnArchitecture.Sage, maxk = Options.Nonlinearity == Nonlinearity.MaxK;
         var t = Timer;
         // Layer 0: sparse features times the weight, then the aggregation.
@@ -294,6 +296,14 @@ public sealed class GnnModel : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// The matrix a MaxK model's layer <paramref name="layer"/> (≥ 1) selected from in the last <see cref="Forward"/>: the
+    /// dropout output when that forward was training with dropout, else the previous layer's output. For benchmarks that
+    /// measure the selection on what training feeds it.
+    /// </summary>
+    internal DenseBuffer<float> SelectionInput(int layer) =>
+        _lastForwardDropped ? _z[layer] : _h[layer - 1];
 
     /// <summary>Backward from the logits' gradient (already in place, see <see cref="SetLogitsGradient"/>); fills every parameter's gradient.</summary>
     public void Backward()

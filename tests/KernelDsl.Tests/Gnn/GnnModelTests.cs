@@ -26,6 +26,28 @@ public sealed class GnnModelTests(IlgpuCpuFixture fixture) : IClassFixture<Ilgpu
         Assert.Contains(result.KernelTimes, t => t.Operation.StartsWith(nonlinearity == Nonlinearity.MaxK ? "SpGEMM" : "SpMM Â", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The matrix a MaxK layer selected from (what the selection benchmark replays): training with dropout, the dropout
+    /// output (about half its entries exact zeros, the rest the hidden layer's entries scaled by 1 / (1 − p)); otherwise
+    /// the hidden layer itself.
+    /// </summary>
+    [Fact]
+    public void SelectionInputIsWhatTheMaxKLayerRead()
+    {
+        var data = NodeDataset.StochasticBlockModel(nodes: 200, classes: 3, seed: 7);
+        using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
+        using var model = new GnnModel(backend, data, new GnnOptions(GnnArchitecture.Gcn, Nonlinearity.MaxK, K: 8, Hidden: 32, Dropout: 0.5f, Seed: 3));
+        model.Forward(training: false);
+        var hidden = model.SelectionInput(1).HostSpan.ToArray();
+        Assert.True(hidden.Count(v => v == 0f) < hidden.Length / 20, "without dropout: the hidden layer, few exact zeros");
+        model.Forward(training: true, dropoutSeed: 9);
+        var dropped = model.SelectionInput(1).HostSpan.ToArray();
+        int zeros = dropped.Count(v => v == 0f);
+        Assert.InRange(zeros, hidden.Length * 2 / 5, hidden.Length * 3 / 5);
+        for (int i = 0; i < hidden.Length; i++)
+            if (dropped[i] != 0f) Assert.Equal(2 * hidden[i], dropped[i], 1e-4f * Math.Max(1f, Math.Abs(dropped[i])));
+    }
+
     [Theory]
     [MemberData(nameof(Variants))]
     public void ParameterGradientsMatchFiniteDifferences(GnnArchitecture architecture, Nonlinearity nonlinearity) => CheckGradients(architecture, nonlinearity, 3);

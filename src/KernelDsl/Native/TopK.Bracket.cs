@@ -12,23 +12,25 @@ public static partial class TopK
     /// Pass 1 turns the row into keys and sums x and x² (fused), and counts the exact zeros. From the mean and deviation of
     /// the nonzero entries (dropout leaves half a layer's entries 0, a spike no normal fits), three thresholds T1 ≤ T2 ≤ T3
     /// at or above which about k + δ, k and k − δ keys should lie (the normal quantiles of the nonzero share; δ about twice
-    /// the count's standard deviation). Pass 2 compresses the candidates — the keys ≥ T1 and their columns — in column order; the counts ≥ T2 and
-    /// ≥ T3 and the band [T1, T3) come from the candidates (about k + δ keys, not the row). When the counts
-    /// bracket k, the k-th largest lies in the band, or in the half of it that brackets k; with at most 16 keys there it is
-    /// found by ranking them against each other (15 rotations of one register), with up to 32 by the bitonic networks of the
-    /// small-row path. When they do not (rows far from normal: a trained layer's pre-activations put about k values in a
-    /// tight cluster at the top), the counts narrow a bracket that starts at the row's extremes, and pass 2 runs again on
-    /// thresholds interpolated inside it (regula falsi), up to <see cref="MaxAttempts"/> times — over the candidates alone
-    /// once more than k keys reached T1, since every later threshold lies above it. On a trained GCN's hidden layer after
-    /// dropout (Cora's and an SBM's, 256 wide, k 32) these two took the selection from 266 to 201 and from 281 to 207 ns a
-    /// row (one thread, the variants interleaved in one process), normal and uniform rows within 2 %. The last pass keeps, in
-    /// column order, the candidates at or above the k-th largest (compress, in place: a few vectors instead of a third pass
-    /// over the row; with the networks' immediate shuffles, 256/32 about 19 % faster on normal rows and 23 % on uniform ones,
-    /// one thread, medians of six alternated process runs), and the values are the keys turned back into floats, bit for bit. When keys equal to the k-th largest are more than the k leave room for, the last pass keeps those above
-    /// it and the lowest-column equal ones. A row with dropout's exact zeros and fewer than k positive entries has +0 as its
-    /// k-th largest, tied across half the row, which no band around it holds: after two misses one counting pass tests
-    /// +0 directly (7 000 → 700 cycles a row at dim 256, k 32). Every decision is a count, whatever the estimate: a row
-    /// whose moments are not finite or that no attempt brackets returns false, and the general path selects it exactly.
+    /// the count's standard deviation). Pass 2 compresses the candidates — the keys ≥ T1 and their columns — in column
+    /// order; the counts ≥ T2 and ≥ T3 and the band [T1, T3) come from the candidates (about k + δ keys, not the row).
+    /// When the counts bracket k, the k-th largest lies in the band, or in the half of it that brackets k; with at most 16
+    /// keys there it is found by ranking them against each other (15 rotations of one register), with up to 32 by the
+    /// bitonic networks of the small-row path. When they do not (rows far from normal: a trained layer's pre-activations
+    /// put about k values in a tight cluster at the top), the counts narrow a bracket that starts at the row's extremes,
+    /// and pass 2 runs again on thresholds interpolated inside it (regula falsi), up to <see cref="MaxAttempts"/> times —
+    /// over the candidates alone once more than k keys reached T1, since every later threshold lies above it. On a trained
+    /// GCN's hidden layer after dropout (Cora's and an SBM's, 256 wide, k 32) these two took the selection from 266 to 201
+    /// and from 281 to 207 ns a row (one thread, the variants interleaved in one process), normal and uniform rows within
+    /// 2 %. The last pass keeps, in column order, the candidates at or above the k-th largest (compress, in place: a few
+    /// vectors instead of a third pass over the row; with the networks' immediate shuffles, 256/32 about 19 % faster on
+    /// normal rows and 23 % on uniform ones, one thread, medians of six alternated process runs), and the values are the
+    /// keys turned back into floats, bit for bit. When keys equal to the k-th largest are more than the k leave room for,
+    /// the last pass keeps those above it and the lowest-column equal ones. A row with dropout's exact zeros and fewer than
+    /// k positive entries has +0 as its k-th largest, tied across half the row, which no band around it holds: after two
+    /// misses one counting pass tests +0 directly (7 000 → 700 cycles a row at dim 256, k 32). Every decision is a count,
+    /// whatever the estimate: a row whose moments are not finite or that no attempt brackets returns false, and the
+    /// general path selects it exactly.
     /// </summary>
     private static class Bracket
     {
@@ -44,7 +46,8 @@ public static partial class TopK
         /// <summary>
         /// The top <paramref name="k"/> of a row of <paramref name="n"/> (≥ 64) into <paramref name="values"/> and
         /// <paramref name="indices"/>, or false (nothing written) when the general path must select it. Scratch: the row's
-        /// keys (n rounded up to 16), the band (from <paramref name="band"/>, up to n + 32), the kept keys and columns (k + 16 each).
+        /// keys (n rounded up to 16), the candidates and their columns (up to n + 16 each; the kept ones end up in their
+        /// first k), the band (from <paramref name="band"/>, up to n + 32).
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static bool TrySelect<TIndex>(ref float x, int n, int k, ref uint keys, ref uint candidates, ref uint candidateColumns, ref uint band,
@@ -239,7 +242,6 @@ public static partial class TopK
             int length = fromCandidates ? m : whole;
             var threshold = Vector512.Create(kth);
             var lanes = Vector512.Create(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u);
-            var sixteen = Vector512.Create(16u);
             int kept = 0;
             if (!straddle)
             {

@@ -331,9 +331,11 @@ public sealed class GnnModel : IDisposable
                     t.Time(_s, "element-wise", Phase.Backward, () => Elementwise.CombineCbsr(_s, _dzc[layer], 1f, (_selfc[layer], 1f)));
                 }
                 var target = _dh[l - 1];
-                t.Time(_s, "MaxK backward (scatter)", Phase.Backward, () => GnnKernels.TopKBackward(_s, _dzc[layer], target));
+                // Dropout's backward on the k kept entries before the scatter (bit for bit the dense one after it, at k hashes
+                // a row instead of the layer's width: on Cora 0.35 ms of a 5 ms epoch before).
                 if (Options.Dropout > 0)
-                    t.Time(_s, "dropout", Phase.Backward, () => TensorOps.Dropout(_s, target, target, Options.Dropout, DropoutSeed(layer), _rowIds));
+                    t.Time(_s, "dropout", Phase.Backward, () => TensorOps.Dropout(_s, _dzc[layer], Options.Dropout, DropoutSeed(layer), _rowIds));
+                t.Time(_s, "MaxK backward (scatter)", Phase.Backward, () => GnnKernels.TopKBackward(_s, _dzc[layer], target));
             }
             else
             {

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Runtime;
 using KernelDsl.Native;
@@ -129,6 +130,91 @@ public static class TensorOps
         var kernel = KernelCache.GetOrLoad(s.Accelerator, "KernelDsl.Training.RowDropout",
             static acc => acc.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float, uint>(RowDropoutKernel));
         kernel(s, (int)y.Length, x.View.Data, y.View.Data, rowIds.View.Data, columns, p, seed);
+    }
+
+    /// <summary>
+    /// Inverted dropout on a CBSR matrix's kept values, in place, with the mask of the dense matrix it stands for: the entry
+    /// row r keeps at column c is dropped when hash(<paramref name="seed"/>, id(r) · dim + c) &lt; p and divided by 1 − p
+    /// otherwise — bit for bit what <see cref="Dropout(ComputeStream, DenseBuffer{float}, DenseBuffer{float}, float, uint, DenseBuffer{int}?)"/>
+    /// does to the dense form (its zeros stay zero), at k hashes a row instead of dim. For a gradient that arrives in CBSR
+    /// (the MaxK layer's backward): the mask goes on before the scatter to dense. <paramref name="rowIds"/> as there.
+    /// </summary>
+    public static void Dropout<TIndex>(ComputeStream stream, CbsrBuffer<float, TIndex> x, float p, uint seed, DenseBuffer<int>? rowIds = null)
+        where TIndex : unmanaged, System.Numerics.IBinaryInteger<TIndex>
+    {
+        OperandChecks.Stream(stream, nameof(stream));
+        OperandChecks.Cbsr(x, stream.Backend, nameof(x));
+        if (p < 0f || p >= 1f) throw new ArgumentOutOfRangeException(nameof(p), p, "the drop probability is in [0, 1).");
+        if (rowIds is not null)
+        {
+            OperandChecks.Dense(rowIds, stream.Backend, nameof(rowIds));
+            if (rowIds.Rows != x.Rows || rowIds.Columns != 1)
+                throw new ArgumentException($"rowIds is {rowIds.Rows} x {rowIds.Columns} but x has {x.Rows} rows; pass one id per row (rows x 1).", nameof(rowIds));
+        }
+        int dim = x.Dim, k = x.K;
+        if ((long)x.Rows * k == 0) return;
+        if (Native(stream))
+        {
+            var host = x.DangerousGetHostArrays();
+            float[] values = host.Values;
+            TIndex[] indices = host.Indices;
+            Memory<int> ids = rowIds?.HostMemory ?? Memory<int>.Empty;
+            bool byId = rowIds is not null;
+            float keep = 1f - p;
+            Parts(stream, x.Rows, (lo, hi) =>
+            {
+                ReadOnlySpan<int> id = ids.Span;
+                int width = Vector<float>.Count;
+                var vp = new Vector<float>(p);
+                var vkeep = new Vector<float>(keep);
+                void Apply(int t, Vector<uint> index) =>
+                    Vector.ConditionalSelect(Vector.LessThan(Uniform(seed, index), vp), Vector<float>.Zero, new Vector<float>(values, t) / vkeep).CopyTo(values, t);
+                for (int r = lo; r < hi; r++)
+                {
+                    int first = (byId ? id[r] : r) * dim; // the dense form's index of (row, column 0), as Dropout computes it
+                    int t = r * k, end = t + k;
+                    // A vector of kept entries at a time (the index types the models use): their dense indices, widened from
+                    // the columns, then the same vector hash as Dropout's.
+                    var start = new Vector<uint>((uint)first);
+                    if (Vector.IsHardwareAccelerated && typeof(TIndex) == typeof(ushort))
+                    {
+                        ReadOnlySpan<ushort> columns = MemoryMarshal.Cast<TIndex, ushort>(indices);
+                        for (; t <= end - 2 * width; t += 2 * width)
+                        {
+                            Vector.Widen(new Vector<ushort>(columns.Slice(t)), out var low, out var high);
+                            Apply(t, start + low);
+                            Apply(t + width, start + high);
+                        }
+                    }
+                    else if (Vector.IsHardwareAccelerated && typeof(TIndex) == typeof(int))
+                    {
+                        ReadOnlySpan<uint> columns = MemoryMarshal.Cast<TIndex, uint>(indices);
+                        for (; t <= end - width; t += width) Apply(t, start + new Vector<uint>(columns.Slice(t)));
+                    }
+                    for (; t < end; t++)
+                        values[t] = Uniform(seed, (uint)(first + int.CreateTruncating(indices[t]))) < p ? 0f : values[t] / keep;
+                }
+            });
+            return;
+        }
+        var s = stream.AcceleratorStream!;
+        var view = x.View;
+        var noIds = rowIds?.View.Data ?? view.Values.Cast<int>(); // unread when byId is 0
+        int withIds = rowIds is null ? 0 : 1;
+        if (typeof(TIndex) == typeof(ushort))
+            KernelCache.GetOrLoad(s.Accelerator, "KernelDsl.Training.CbsrDropout16",
+                static acc => acc.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<ushort>, ArrayView<int>, int, int, int, float, uint>(CbsrDropoutKernel16))(
+                s, (int)view.Values.Length, view.Values, view.Indices.Cast<ushort>(), noIds, withIds, dim, k, p, seed);
+        else if (typeof(TIndex) == typeof(byte))
+            KernelCache.GetOrLoad(s.Accelerator, "KernelDsl.Training.CbsrDropout8",
+                static acc => acc.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<byte>, ArrayView<int>, int, int, int, float, uint>(CbsrDropoutKernel8))(
+                s, (int)view.Values.Length, view.Values, view.Indices.Cast<byte>(), noIds, withIds, dim, k, p, seed);
+        else if (typeof(TIndex) == typeof(int))
+            KernelCache.GetOrLoad(s.Accelerator, "KernelDsl.Training.CbsrDropout32",
+                static acc => acc.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int, float, uint>(CbsrDropoutKernel32))(
+                s, (int)view.Values.Length, view.Values, view.Indices.Cast<int>(), noIds, withIds, dim, k, p, seed);
+        else
+            throw new ArgumentException($"CBSR dropout on a device takes byte, ushort or int indices, not {Cbsr.Keyword(typeof(TIndex))}.", nameof(x));
     }
 
     /// <summary>Row-wise bias: <c>y[i, j] += bias[0, j]</c>.</summary>
@@ -267,6 +353,7 @@ public static class TensorOps
     }
 
     /// <summary><see cref="Uniform(uint, uint)"/> for a vector of indices, bit for bit the same numbers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<float> Uniform(uint seed, Vector<uint> index)
     {
         var h = new Vector<uint>(seed * 0x9E3779B9u + 0x27D4EB2Fu) + index * new Vector<uint>(0x85EBCA6Bu);
@@ -319,6 +406,23 @@ public static class TensorOps
         int row = i / columns;
         uint index = (uint)(rowIds[row] * columns + (i - row * columns));
         y[i] = Uniform(seed, index) < p ? 0f : x[i] / (1f - p);
+    }
+
+    private static void CbsrDropoutKernel16(Index1D i, ArrayView<float> values, ArrayView<ushort> indices, ArrayView<int> rowIds, int withIds, int dim, int k, float p, uint seed) =>
+        values[i] = CbsrDropped(i, values[i], indices[i], rowIds, withIds, dim, k, p, seed);
+
+    private static void CbsrDropoutKernel8(Index1D i, ArrayView<float> values, ArrayView<byte> indices, ArrayView<int> rowIds, int withIds, int dim, int k, float p, uint seed) =>
+        values[i] = CbsrDropped(i, values[i], indices[i], rowIds, withIds, dim, k, p, seed);
+
+    private static void CbsrDropoutKernel32(Index1D i, ArrayView<float> values, ArrayView<int> indices, ArrayView<int> rowIds, int withIds, int dim, int k, float p, uint seed) =>
+        values[i] = CbsrDropped(i, values[i], indices[i], rowIds, withIds, dim, k, p, seed);
+
+    /// <summary>Kept entry <paramref name="i"/> (row i / k, column <paramref name="column"/>) after dropout, as the dense form's.</summary>
+    private static float CbsrDropped(int i, float value, int column, ArrayView<int> rowIds, int withIds, int dim, int k, float p, uint seed)
+    {
+        int row = i / k;
+        int id = withIds != 0 ? rowIds[row] : row;
+        return Uniform(seed, (uint)(id * dim + column)) < p ? 0f : value / (1f - p);
     }
 
     private static void AddBiasKernel(Index1D i, ArrayView<float> y, ArrayView<float> bias, int columns) => y[i] += bias[i % columns];

@@ -104,6 +104,77 @@ public sealed class TrainingStackTests(IlgpuCpuFixture fixture) : IClassFixture<
         }
     }
 
+    /// <summary>
+    /// Dropout on a CBSR matrix's kept values (the MaxK layer's gradient before its scatter) equals, bit for bit, dropout
+    /// on its dense form: every index type, k from 1 to dim, dims not a multiple of 16, an empty matrix, p of 0 and 0.9,
+    /// with and without row ids (the entries of rows {5, 0, 36, …} of the whole matrix), on each backend.
+    /// </summary>
+    [Fact]
+    public void CbsrDropoutIsTheDenseDropoutOfTheDenseForm()
+    {
+        using var native = ComputeBackend.Create(BackendKind.NativeCpu);
+        foreach (var backend in Backends(native))
+            foreach (var (rows, dim, k) in new[] { (37, 11, 1), (37, 11, 11), (23, 100, 8), (9, 256, 32), (0, 16, 4) })
+                foreach (float p in new[] { 0f, 0.4f, 0.9f })
+                {
+                    string what = $"{backend.Name}, {rows} x {dim}, k {k}, p {p}";
+                    var x = RandomCbsr<ushort>(rows, dim, k, seed: rows + dim + k);
+                    Check(backend, x, p, what);
+                    Check(backend, RandomCbsr<byte>(rows, dim, k, seed: 3), p, what + ", byte");
+                    Check(backend, RandomCbsr<int>(rows, dim, k, seed: 4), p, what + ", int");
+                }
+
+        static CbsrMatrix<float, TIndex> RandomCbsr<TIndex>(int rows, int dim, int k, int seed) where TIndex : unmanaged, System.Numerics.IBinaryInteger<TIndex>
+        {
+            var rng = new Random(seed);
+            var x = new CbsrMatrix<float, TIndex>(rows, dim, k);
+            for (int r = 0; r < rows; r++)
+            {
+                var columns = Enumerable.Range(0, dim).OrderBy(_ => rng.Next()).Take(k).Order().ToArray();
+                for (int t = 0; t < k; t++)
+                {
+                    x.Indices[r * k + t] = TIndex.CreateTruncating(columns[t]);
+                    x.Values[r * k + t] = (float)(rng.NextDouble() * 2 - 1);
+                }
+            }
+            return x;
+        }
+
+        static void Check<TIndex>(ComputeBackend backend, CbsrMatrix<float, TIndex> x, float p, string what) where TIndex : unmanaged, System.Numerics.IBinaryInteger<TIndex>
+        {
+            var s = backend.DefaultStream;
+            int[] ids = Enumerable.Range(0, x.Rows).Select(r => (r * 7 + 5) % Math.Max(1, x.Rows)).ToArray();
+            foreach (bool byId in new[] { false, true })
+            {
+                using var dense = backend.Upload(x.ToDense());
+                using var rowIds = backend.AllocateDense<int>(x.Rows, 1);
+                rowIds.CopyFrom(ids);
+                TensorOps.Dropout(s, dense, dense, p, 77, byId ? rowIds : null);
+                using var cbsr = backend.Upload(x);
+                TensorOps.Dropout(s, cbsr, p, 77, byId ? rowIds : null);
+                var expected = dense.ToHost();
+                var got = cbsr.ToHost().ToDense();
+                Assert.True(expected.Data.Select(BitConverter.SingleToInt32Bits).SequenceEqual(got.Data.Select(BitConverter.SingleToInt32Bits)),
+                    $"{what}{(byId ? ", by row ids" : "")}");
+                if (p > 0 && x.Rows * x.K >= 64)
+                    Assert.Contains(got.Data, v => v == 0f); // something was dropped
+            }
+        }
+    }
+
+    [Fact]
+    public void CbsrDropoutRefusesBadOperandsByName()
+    {
+        using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
+        var s = backend.DefaultStream;
+        using var x = backend.AllocateCbsr<float, ushort>(5, 16, 4);
+        Assert.Equal("p", Assert.Throws<ArgumentOutOfRangeException>(() => TensorOps.Dropout(s, x, 1f, 1)).ParamName);
+        Assert.Equal("p", Assert.Throws<ArgumentOutOfRangeException>(() => TensorOps.Dropout(s, x, -0.1f, 1)).ParamName);
+        using var wrong = backend.AllocateDense<int>(4, 1);
+        Assert.Equal("rowIds", Assert.Throws<ArgumentException>(() => TensorOps.Dropout(s, x, 0.5f, 1, wrong)).ParamName);
+        Assert.Equal("x", Assert.Throws<ArgumentNullException>(() => TensorOps.Dropout(s, (CbsrBuffer<float, ushort>)null!, 0.5f, 1)).ParamName);
+    }
+
     [Fact]
     public void DropoutByRowIdsDropsWhatTheWholeMatrixDropsAtThoseRows()
     {

@@ -383,11 +383,7 @@ public static partial class TopK
             var candidate = Vector512.ConditionalSelect(
                 Vector512.LessThan(greater, Vector512.Create((uint)need)) & Vector512.LessThan(lane, Vector512.Create((uint)count)),
                 keys, Vector512.Create(uint.MaxValue));
-            var min256 = Vector256.Min(candidate.GetLower(), candidate.GetUpper());
-            var min128 = Vector128.Min(min256.GetLower(), min256.GetUpper());
-            min128 = Vector128.Min(min128, Vector128.Shuffle(min128, Vector128.Create(2u, 3u, 0u, 1u)));
-            min128 = Vector128.Min(min128, Vector128.Shuffle(min128, Vector128.Create(1u, 0u, 3u, 2u)));
-            return min128.ToScalar();
+            return SmallRow.Smallest(candidate);
         }
 
         /// <summary>

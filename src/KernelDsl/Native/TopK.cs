@@ -542,7 +542,7 @@ public static partial class TopK
 
         /// <summary>The smallest lane.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static uint Smallest(Vector512<uint> v)
+        internal static uint Smallest(Vector512<uint> v)
         {
             var half = Vector256.Min(v.GetLower(), v.GetUpper());
             var quarter = Vector128.Min(half.GetLower(), half.GetUpper());

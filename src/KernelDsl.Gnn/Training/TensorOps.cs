@@ -203,15 +203,15 @@ public static class TensorOps
         int withIds = rowIds is null ? 0 : 1;
         if (typeof(TIndex) == typeof(ushort))
             KernelCache.GetOrLoad(s.Accelerator, "KernelDsl.Training.CbsrDropout16",
-                static acc => acc.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<ushort>, ArrayView<int>, int, int, int, float, uint>(CbsrDropoutKernel16))(
+                static acc => acc.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<ushort>, ArrayView<int>, int, int, int, float, uint>(CbsrDropout16Kernel))(
                 s, (int)view.Values.Length, view.Values, view.Indices.Cast<ushort>(), noIds, withIds, dim, k, p, seed);
         else if (typeof(TIndex) == typeof(byte))
             KernelCache.GetOrLoad(s.Accelerator, "KernelDsl.Training.CbsrDropout8",
-                static acc => acc.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<byte>, ArrayView<int>, int, int, int, float, uint>(CbsrDropoutKernel8))(
+                static acc => acc.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<byte>, ArrayView<int>, int, int, int, float, uint>(CbsrDropout8Kernel))(
                 s, (int)view.Values.Length, view.Values, view.Indices.Cast<byte>(), noIds, withIds, dim, k, p, seed);
         else if (typeof(TIndex) == typeof(int))
             KernelCache.GetOrLoad(s.Accelerator, "KernelDsl.Training.CbsrDropout32",
-                static acc => acc.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int, float, uint>(CbsrDropoutKernel32))(
+                static acc => acc.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int, float, uint>(CbsrDropout32Kernel))(
                 s, (int)view.Values.Length, view.Values, view.Indices.Cast<int>(), noIds, withIds, dim, k, p, seed);
         else
             throw new ArgumentException($"CBSR dropout on a device takes byte, ushort or int indices, not {Cbsr.Keyword(typeof(TIndex))}.", nameof(x));
@@ -408,13 +408,13 @@ public static class TensorOps
         y[i] = Uniform(seed, index) < p ? 0f : x[i] / (1f - p);
     }
 
-    private static void CbsrDropoutKernel16(Index1D i, ArrayView<float> values, ArrayView<ushort> indices, ArrayView<int> rowIds, int withIds, int dim, int k, float p, uint seed) =>
+    private static void CbsrDropout16Kernel(Index1D i, ArrayView<float> values, ArrayView<ushort> indices, ArrayView<int> rowIds, int withIds, int dim, int k, float p, uint seed) =>
         values[i] = CbsrDropped(i, values[i], indices[i], rowIds, withIds, dim, k, p, seed);
 
-    private static void CbsrDropoutKernel8(Index1D i, ArrayView<float> values, ArrayView<byte> indices, ArrayView<int> rowIds, int withIds, int dim, int k, float p, uint seed) =>
+    private static void CbsrDropout8Kernel(Index1D i, ArrayView<float> values, ArrayView<byte> indices, ArrayView<int> rowIds, int withIds, int dim, int k, float p, uint seed) =>
         values[i] = CbsrDropped(i, values[i], indices[i], rowIds, withIds, dim, k, p, seed);
 
-    private static void CbsrDropoutKernel32(Index1D i, ArrayView<float> values, ArrayView<int> indices, ArrayView<int> rowIds, int withIds, int dim, int k, float p, uint seed) =>
+    private static void CbsrDropout32Kernel(Index1D i, ArrayView<float> values, ArrayView<int> indices, ArrayView<int> rowIds, int withIds, int dim, int k, float p, uint seed) =>
         values[i] = CbsrDropped(i, values[i], indices[i], rowIds, withIds, dim, k, p, seed);
 
     /// <summary>Kept entry <paramref name="i"/> (row i / k, column <paramref name="column"/>) after dropout, as the dense form's.</summary>

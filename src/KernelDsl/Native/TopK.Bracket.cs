@@ -125,40 +125,31 @@ public static partial class TopK
                 var v1 = Vector512.Create(t1);
                 var v2 = Vector512.Create(t2);
                 var v3 = Vector512.Create(t3);
-                int c1 = 0, c2 = 0, c3 = 0;
                 if (!narrowing)
                 {
                     var column = Vector512.Create(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u);
                     var step = Vector512.Create(16u);
+                    m = 0;
                     for (int i = 0; i < whole; i += 16, column += step)
                     {
                         var key = Vector512.LoadUnsafe(ref keys, (nuint)i);
                         var keep = Vector512.GreaterThanOrEqual(key, v1);
-                        Avx512F.Compress(Vector512<uint>.Zero, keep, key).StoreUnsafe(ref candidates, (nuint)c1);
-                        Avx512F.Compress(Vector512<uint>.Zero, keep, column).StoreUnsafe(ref candidateColumns, (nuint)c1);
-                        c1 += BitOperations.PopCount(keep.ExtractMostSignificantBits());
+                        Avx512F.Compress(Vector512<uint>.Zero, keep, key).StoreUnsafe(ref candidates, (nuint)m);
+                        Avx512F.Compress(Vector512<uint>.Zero, keep, column).StoreUnsafe(ref candidateColumns, (nuint)m);
+                        m += BitOperations.PopCount(keep.ExtractMostSignificantBits());
                     }
-                    m = c1;
                     Vector512<uint>.Zero.StoreUnsafe(ref candidates, (nuint)m); // padding: 0, below every threshold (keys of finite values)
-                    // c2, c3 = candidates ≥ T2, ≥ T3; the band [T1, T3) holds c1 − c3 of them.
-                    for (int i = 0; i < m; i += 16)
-                    {
-                        var key = Vector512.LoadUnsafe(ref candidates, (nuint)i);
-                        c3 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v3).ExtractMostSignificantBits());
-                        c2 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v2).ExtractMostSignificantBits());
-                    }
-                    narrowing = c1 > k;
                 }
-                else
+                // c1, c2, c3 = candidates ≥ T1, T2, T3 (c1 = m right after the compress); the band [T1, T3) holds c1 − c3.
+                int c1 = 0, c2 = 0, c3 = 0;
+                for (int i = 0; i < m; i += 16)
                 {
-                    for (int i = 0; i < m; i += 16)
-                    {
-                        var key = Vector512.LoadUnsafe(ref candidates, (nuint)i);
-                        c3 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v3).ExtractMostSignificantBits());
-                        c2 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v2).ExtractMostSignificantBits());
-                        c1 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v1).ExtractMostSignificantBits());
-                    }
+                    var key = Vector512.LoadUnsafe(ref candidates, (nuint)i);
+                    c3 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v3).ExtractMostSignificantBits());
+                    c2 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v2).ExtractMostSignificantBits());
+                    c1 += BitOperations.PopCount(Vector512.GreaterThanOrEqual(key, v1).ExtractMostSignificantBits());
                 }
+                if (c1 > k) narrowing = true; // stays: every later threshold lies above this T1
                 int b = c1 - c3;
 
                 // The k-th largest: a threshold itself when exactly k keys reach it, else inside the band that brackets k.

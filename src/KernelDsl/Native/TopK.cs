@@ -435,8 +435,9 @@ public static partial class TopK
 
             var value = (keys ^ (~Vector512.ShiftRightArithmetic(keys.AsInt32(), 31).AsUInt32() | Vector512.Create(0x80000000u))).AsSingle();
             if (relu) value = Vector512.ConditionalSelect(Vector512.GreaterThan(value, Vector512<float>.Zero), value, Vector512<float>.Zero);
+            var first = Vector512.LessThan(lane, Vector512.Create((uint)k)); // the k lanes written
             fixed (float* to = &values)
-                System.Runtime.Intrinsics.X86.Avx512F.MaskStore(to, Vector512.LessThan(lane, Vector512.Create((uint)k)).AsSingle(), value);
+                System.Runtime.Intrinsics.X86.Avx512F.MaskStore(to, first.AsSingle(), value);
             if (k == 16 && typeof(TIndex) == typeof(byte))
                 System.Runtime.Intrinsics.X86.Avx512F.ConvertToVector128Byte(columns).StoreUnsafe(ref Unsafe.As<TIndex, byte>(ref indices));
             else if (k == 16 && typeof(TIndex) == typeof(ushort))
@@ -444,7 +445,7 @@ public static partial class TopK
             else if (typeof(TIndex) == typeof(int) || typeof(TIndex) == typeof(uint))
             {
                 fixed (TIndex* to = &indices)
-                    System.Runtime.Intrinsics.X86.Avx512F.MaskStore((uint*)to, Vector512.LessThan(lane, Vector512.Create((uint)k)), columns);
+                    System.Runtime.Intrinsics.X86.Avx512F.MaskStore((uint*)to, first, columns);
             }
             else
             {

@@ -133,52 +133,18 @@ public static class SelectionSuite
     /// The same top-k by numpy, as a user would write it, timed inside Debian's python3 (median and quartiles of
     /// <paramref name="repeats"/> runs, ms); null when python3 or numpy is missing.
     /// </summary>
-    private static (double Median, double Low, double High)? NumpyTopK(ReadOnlySpan<float> x, int dim, int k, bool relu, int repeats)
-    {
-        string file = Path.Combine(Path.GetTempPath(), $"kerneldsl-topk-{Environment.ProcessId}.f32");
-        try
+    private static (double Median, double Low, double High)? NumpyTopK(ReadOnlySpan<float> x, int dim, int k, bool relu, int repeats) =>
+        NumpyPeer.Time(x, dim, new[]
         {
-            File.WriteAllBytes(file, System.Runtime.InteropServices.MemoryMarshal.AsBytes(x).ToArray());
-            string script = string.Join("\n",
-                "import sys, time, numpy as np",
-                $"x = np.fromfile(sys.argv[1], dtype=np.float32).reshape(-1, {dim})",
-                "def topk():",
-                $"    idx = np.sort(np.argpartition(-x, {k - 1}, axis=1)[:, :{k}], axis=1)",
-                "    v = np.take_along_axis(x, idx, axis=1)",
-                relu ? "    v = np.maximum(v, 0)" : "    pass",
-                "    return v, idx.astype(np.uint8)",
-                "topk()",
-                "t = []",
-                $"for _ in range({repeats}):",
-                "    s = time.perf_counter(); topk(); t.append((time.perf_counter() - s) * 1e3)",
-                "t.sort(); n = len(t); print(t[n // 2], t[n // 4], t[min(n - 1, 3 * n // 4)])");
-            var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-            start.ArgumentList.Add("-");
-            start.ArgumentList.Add(file);
-            using var process = System.Diagnostics.Process.Start(start);
-            if (process is null) return null;
-            process.StandardInput.Write(script);
-            process.StandardInput.Close();
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            var parts = output.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (process.ExitCode != 0 || parts.Length != 3) return null;
-            var inv = CultureInfo.InvariantCulture;
-            return (double.Parse(parts[0], inv), double.Parse(parts[1], inv), double.Parse(parts[2], inv));
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null; // no python3
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+            "def run():",
+            $"    idx = np.sort(np.argpartition(-x, {k - 1}, axis=1)[:, :{k}], axis=1)",
+            "    v = np.take_along_axis(x, idx, axis=1)",
+            relu ? "    v = np.maximum(v, 0)" : "    pass",
+            "    return v, idx.astype(np.uint8)",
+        }, repeats);
 
     private delegate void RowSelection(ReadOnlySpan<float> row, Span<float> values, Span<byte> indices, uint[] scratch);
 
-    /// <summary>A selection over every row, split over the cores as the generated kernels split it.</summary>
     /// <summary>
     /// What a MaxK layer selects from in training: the hidden layer of a 2-layer GCN (hidden 256, k 32) trained 40 epochs
     /// on Cora, after dropout, its rows repeated to <see cref="Rows"/>; null without the dataset.
@@ -198,6 +164,7 @@ public static class SelectionSuite
         return rows;
     }
 
+    /// <summary>A selection over every row, split over the cores as the generated kernels split it.</summary>
     private static void Rowwise(DenseBuffer<float> x, CbsrBuffer<float, byte> y, int k, bool relu, RowSelection select)
     {
         Memory<float> source = x.HostMemory;

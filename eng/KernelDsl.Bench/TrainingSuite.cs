@@ -13,6 +13,52 @@ namespace KernelDsl.Bench;
 /// </summary>
 public static class TrainingSuite
 {
+    /// <summary>
+    /// Dropout's backward on a MaxK layer's gradient (width 256, k 32, p 0.5): on the CBSR gradient's kept entries (what
+    /// the model runs) against the dense dropout after the scatter (what it ran before), interleaved; beside it the
+    /// compulsory-traffic roofline of the CBSR form (values read and written, columns read once, over a triad measured
+    /// now) and numpy's dropout of the same k values a row (a user's <c>v * (rand &gt;= p) / (1 − p)</c>).
+    /// </summary>
+    private static void DropoutOnTheMaxKGradient(ComputeBackend backend, int repeats, Action<string> emit)
+    {
+        const int Dim = 256, K = 32;
+        const float P = 0.5f;
+        var inv = CultureInfo.InvariantCulture;
+        var s = backend.DefaultStream;
+        double triad = Harness.TriadGigabytesPerSecond(backend.Parallelism, 5);
+        emit("");
+        emit(string.Create(inv, $"Dropout on the MaxK gradient (dim {Dim}, k {K}, p {P}); triad bandwidth measured now: {triad:F1} GB/s ({backend.Parallelism} threads)."));
+        emit("Ratio = time(dense dropout of the scattered gradient) / time(dropout on its CBSR kept entries); roofline = k values read and "
+            + "written and k ushort columns read per row, over the triad; numpy = its dropout of the same rows × k values (one thread).");
+        emit("");
+        emit("| rows | dense dropout ms | CBSR dropout ms | dense / CBSR [25th–75th] | roofline ms | share of roofline | numpy ms [25th–75th] | numpy / CBSR |");
+        emit("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (int rows in new[] { 2708, 50_000 })
+        {
+            var rng = new Random(rows);
+            var host = new CbsrMatrix<float, ushort>(rows, Dim, K);
+            for (int i = 0; i < host.Values.Length; i++)
+            {
+                host.Values[i] = (float)(rng.NextDouble() * 2 - 1);
+                host.Indices[i] = (ushort)(i % K * (Dim / K) + rng.Next(Dim / K)); // k distinct ascending columns a row
+            }
+            using var cbsr = backend.Upload(host);
+            using var dense = backend.AllocateDense<float>(rows, Dim);
+            GnnKernels.TopKBackward(s, cbsr, dense);
+            var r = Harness.InterleavedWithSpread(() => TensorOps.Dropout(s, dense, dense, P, 7), () => TensorOps.Dropout(s, cbsr, P, 7), repeats);
+            double roofline = (double)rows * K * (2 * sizeof(float) + sizeof(ushort)) / (triad * 1e6);
+            string peer = NumpyPeer.Time(host.Values, K, new[]
+            {
+                "rng = np.random.default_rng(7)",
+                "def run():",
+                $"    return x * (rng.random(x.shape, dtype=np.float32) >= {P.ToString(inv)}) / np.float32({(1 - P).ToString(inv)})",
+            }, repeats) is { } numpy
+                ? string.Create(inv, $"{numpy.Median:F3} [{numpy.Low:F3}–{numpy.High:F3}] | {numpy.Median / r.Candidate:F1}")
+                : "numpy missing (apt-get install python3-numpy) | –";
+            emit(string.Create(inv, $"| {rows} | {r.Baseline:F3} | {r.Candidate:F3} | {r.Ratio:F2} [{r.Low:F2}–{r.High:F2}] | {roofline:F3} | {roofline / r.Candidate:P0} | {peer} |"));
+        }
+    }
+
     public static int Run(string data, int repeats, FileInfo? outFile)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -62,6 +108,7 @@ public static class TrainingSuite
         }
         Emit("");
         Emit("GEMM ratios are time(plain loop) / time(Gemm); the backward column is time(backward) / time(forward) (median of interleaved pairs).");
+        DropoutOnTheMaxKGradient(backend, repeats, Emit);
         report.Save(outFile);
         return 0;
     }

@@ -98,8 +98,12 @@ public static class Cbsr
     public static Type IndexTypeFor(int dim) => dim <= 256 ? typeof(byte) : dim <= 65536 ? typeof(ushort) : typeof(int);
 
     /// <summary>The widest dim <typeparamref name="TIndex"/> can index.</summary>
-    public static long MaxDim<TIndex>() where TIndex : unmanaged, IBinaryInteger<TIndex> =>
-        long.CreateSaturating(TIndex.CreateSaturating(long.MaxValue)) + 1;
+    public static long MaxDim<TIndex>() where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        // A dim is an int: types that hold every int (long, uint, ulong …) index every dim (long's own maximum + 1 would wrap).
+        long largest = long.CreateSaturating(TIndex.CreateSaturating(long.MaxValue));
+        return largest >= int.MaxValue ? (long)int.MaxValue + 1 : largest + 1;
+    }
 
     /// <summary>Throws when <typeparamref name="TIndex"/> cannot index columns 0..dim-1.</summary>
     public static void CheckIndexType<TIndex>(int dim, string? paramName) where TIndex : unmanaged, IBinaryInteger<TIndex>

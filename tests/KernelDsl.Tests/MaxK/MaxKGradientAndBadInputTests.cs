@@ -76,6 +76,13 @@ public sealed class MaxKGradientAndBadInputTests : IDisposable
         Assert.Equal(typeof(ushort), Cbsr.IndexTypeFor(300));
         Assert.Equal(typeof(byte), Cbsr.IndexTypeFor(256));
         Assert.Equal(typeof(int), Cbsr.IndexTypeFor(70000));
+        // Index types wider than int hold every dim (long's own maximum + 1 once wrapped to a negative "max dim").
+        Assert.Equal(256, Cbsr.MaxDim<byte>());
+        Assert.Equal((long)int.MaxValue + 1, Cbsr.MaxDim<int>());
+        Assert.Equal((long)int.MaxValue + 1, Cbsr.MaxDim<long>());
+        Assert.Equal((long)int.MaxValue + 1, Cbsr.MaxDim<ulong>());
+        using var wide = _native.AllocateCbsr<float, long>(3, 16, 2);
+        Assert.Equal(16, wide.Dim);
     }
 
     [Fact]

@@ -173,6 +173,10 @@ public sealed class TrainingStackTests(IlgpuCpuFixture fixture) : IClassFixture<
         using var wrong = backend.AllocateDense<int>(4, 1);
         Assert.Equal("rowIds", Assert.Throws<ArgumentException>(() => TensorOps.Dropout(s, x, 0.5f, 1, wrong)).ParamName);
         Assert.Equal("x", Assert.Throws<ArgumentNullException>(() => TensorOps.Dropout(s, (CbsrBuffer<float, ushort>)null!, 0.5f, 1)).ParamName);
+        // A buffer of another backend, and on a device an index type without a kernel.
+        Assert.Equal("x", Assert.ThrowsAny<ArgumentException>(() => TensorOps.Dropout(fixture.Warp4.DefaultStream, x, 0.5f, 1)).ParamName);
+        using var wide = fixture.Warp4.AllocateCbsr<float, long>(5, 16, 4);
+        Assert.Equal("x", Assert.Throws<ArgumentException>(() => TensorOps.Dropout(fixture.Warp4.DefaultStream, wide, 0.5f, 1)).ParamName);
     }
 
     [Fact]

@@ -253,19 +253,26 @@ public sealed class GnnModel : IDisposable
             t.Time(_s, "SpMM X·W (sparse input)", Phase.Forward, () => GnnKernels.Propagate(_s, _features, _w0Self.Value, _selfPart));
             t.Time(_s, "element-wise", Phase.Forward, () => Elementwise.Add(_s, _h[0], _selfPart));
         }
-        t.Time(_s, "bias", Phase.Forward, () => TensorOps.AddBias(_s, _h[0], _b0.Value));
+        if (Fused(1))
+            t.Time(_s, "bias + dropout + MaxK (fused)", Phase.Forward, () => Epilogue(1, training, _b0.Value).Apply(_s, _h[0], GnnKernels.TopK));
+        else
+            t.Time(_s, "bias", Phase.Forward, () => TensorOps.AddBias(_s, _h[0], _b0.Value));
         for (int l = 1; l < Options.Layers; l++)
         {
             var input = _h[l - 1];
             if (maxk)
             {
-                var source = input;
-                if (training && Options.Dropout > 0)
+                // Fused: the previous layer's producer already selected this layer's input into _zc[l].
+                if (!Fused(l))
                 {
-                    t.Time(_s, "dropout", Phase.Forward, () => TensorOps.Dropout(_s, input, _z[l], Options.Dropout, DropoutSeed(l), _rowIds));
-                    source = _z[l];
+                    var source = input;
+                    if (training && Options.Dropout > 0)
+                    {
+                        t.Time(_s, "dropout", Phase.Forward, () => TensorOps.Dropout(_s, input, _z[l], Options.Dropout, DropoutSeed(l), _rowIds));
+                        source = _z[l];
+                    }
+                    t.Time(_s, "MaxK", Phase.Forward, () => GnnKernels.TopK(_s, source, _zc[l]));
                 }
-                t.Time(_s, "MaxK", Phase.Forward, () => GnnKernels.TopK(_s, source, _zc[l]));
                 if (_overlapped is not null) _overlapped.ForwardSparse(_zc[l], _y[l]);
                 else
                 {
@@ -287,7 +294,11 @@ public sealed class GnnModel : IDisposable
                 }
             }
             int layer = l;
-            t.Time(_s, "GEMM", Phase.Forward, () => _linear[layer].Forward(_s, _y[layer], _h[layer]));
+            if (Fused(l + 1))
+                t.Time(_s, "GEMM + bias + dropout + MaxK (fused)", Phase.Forward,
+                    () => _linear[layer].Forward(_s, _y[layer], _h[layer], Epilogue(layer + 1, training, bias: null), GnnKernels.TopK));
+            else
+                t.Time(_s, "GEMM", Phase.Forward, () => _linear[layer].Forward(_s, _y[layer], _h[layer]));
             if (sage)
             {
                 var selfOut = Scratch(l, _widths[l]);
@@ -298,12 +309,34 @@ public sealed class GnnModel : IDisposable
     }
 
     /// <summary>
+    /// Whether layer <paramref name="layer"/>'s MaxK runs fused into the epilogue of its input's producer (bias, dropout and
+    /// selection in one pass over each block of rows; <see cref="MaxKEpilogue{TIndex}"/>): layer 1 after the aggregation,
+    /// later GCN layers inside the previous layer's GEMM. SAGE's later layers add a second product after the GEMM, so
+    /// they select unfused. Bit for bit the unfused forward either way.
+    /// </summary>
+    private bool Fused(int layer) =>
+        FusedMaxK && Options.Nonlinearity == Nonlinearity.MaxK && layer < Options.Layers
+        && (layer == 1 || Options.Architecture == GnnArchitecture.Gcn);
+
+    /// <summary>
+    /// Whether a MaxK model fuses its selection into its producers' epilogues (default). Off, it runs bias, dropout and
+    /// MaxK as separate passes — the same numbers — for tests and benchmarks that compare the two or read the dense
+    /// selection input (<see cref="SelectionInput"/>).
+    /// </summary>
+    internal bool FusedMaxK { get; set; } = true;
+
+    private MaxKEpilogue<ushort> Epilogue(int layer, bool training, DenseBuffer<float>? bias) =>
+        new(_zc[layer], bias, training ? Options.Dropout : 0f, DropoutSeed(layer), _rowIds);
+
+    /// <summary>
     /// The matrix a MaxK model's layer <paramref name="layer"/> (≥ 1) selected from in the last <see cref="Forward"/>: the
     /// dropout output when that forward was training with dropout, else the previous layer's output. For benchmarks that
-    /// measure the selection on what training feeds it.
+    /// measure the selection on what training feeds it; only without fusion (<see cref="FusedMaxK"/> false), since a fused
+    /// forward never writes it.
     /// </summary>
     internal DenseBuffer<float> SelectionInput(int layer) =>
-        _lastForwardDropped ? _z[layer] : _h[layer - 1];
+        FusedMaxK ? throw new InvalidOperationException("a fused forward does not write the selection's input; set FusedMaxK false first.")
+        : _lastForwardDropped ? _z[layer] : _h[layer - 1];
 
     /// <summary>Backward from the logits' gradient (already in place, see <see cref="SetLogitsGradient"/>); fills every parameter's gradient.</summary>
     public void Backward()

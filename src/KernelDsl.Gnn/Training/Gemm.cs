@@ -32,7 +32,17 @@ public static class Gemm
     /// Shapes: op(a) is M × K, op(b) is K × N, c is M × N.
     /// </summary>
     public static void Multiply(ComputeStream stream, DenseBuffer<float> a, bool transposeA, DenseBuffer<float> b, bool transposeB,
-        DenseBuffer<float> c, bool accumulate = false)
+        DenseBuffer<float> c, bool accumulate = false) =>
+        Multiply(stream, a, transposeA, b, transposeB, c, accumulate, rowsDone: null);
+
+    /// <summary>
+    /// As <see cref="Multiply(ComputeStream, DenseBuffer{float}, bool, DenseBuffer{float}, bool, DenseBuffer{float}, bool)"/>;
+    /// on the native backend <paramref name="rowsDone"/>(first, last) runs on the worker that wrote rows first..last of
+    /// <paramref name="c"/> as soon as they are complete, at most <see cref="EpilogueRows"/> at a time, so an epilogue
+    /// reads them from cache (every row exactly once; on a device it is not called).
+    /// </summary>
+    internal static void Multiply(ComputeStream stream, DenseBuffer<float> a, bool transposeA, DenseBuffer<float> b, bool transposeB,
+        DenseBuffer<float> c, bool accumulate, Action<int, int>? rowsDone)
     {
         OperandChecks.Stream(stream, nameof(stream));
         var backend = stream.Backend;
@@ -51,7 +61,7 @@ public static class Gemm
         var shape = new GemmShape(m, n, k, transposeA ? 1 : k, transposeA ? m : 1, transposeB ? 1 : n, transposeB ? k : 1, accumulate ? 1 : 0);
         if (backend.Kind == BackendKind.NativeCpu)
         {
-            Native(a.HostMemory, b.HostMemory, c.HostMemory, shape, backend.Parallelism);
+            Native(a.HostMemory, b.HostMemory, c.HostMemory, shape, backend.Parallelism, rowsDone);
             return;
         }
         var s = stream.AcceleratorStream!;
@@ -90,7 +100,10 @@ public static class Gemm
         }
     }
 
-    private static void Native(Memory<float> a, Memory<float> b, Memory<float> c, GemmShape s, int parallelism)
+    /// <summary>Rows of C an epilogue gets at a time (<see cref="MaxKEpilogue{TIndex}.BlockRows"/>: one L1-sized block).</summary>
+    internal const int EpilogueRows = 16;
+
+    private static void Native(Memory<float> a, Memory<float> b, Memory<float> c, GemmShape s, int parallelism, Action<int, int>? rowsDone)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism };
         // SIMD wants long rows. A classifier layer has a narrow side (a few classes), so route each product to
@@ -103,7 +116,7 @@ public static class Gemm
             var stored = b.Span;
             for (int k = 0; k < s.K; k++)
                 for (int j = 0; j < s.N; j++) explicitB[(long)k * s.N + j] = stored[k * s.BRow + j * s.BCol];
-            Native(a, explicitB, c, s with { BRow = s.N, BCol = 1 }, parallelism);
+            Native(a, explicitB, c, s with { BRow = s.N, BCol = 1 }, parallelism, rowsDone);
             return;
         }
         if (s.BCol == 1 && s.ACol == 1 && s.N < narrow && s.K >= narrow)
@@ -113,7 +126,7 @@ public static class Gemm
             var stored = b.Span;
             for (int k = 0; k < s.K; k++)
                 for (int j = 0; j < s.N; j++) transposedB[(long)j * s.K + k] = stored[k * s.N + j];
-            Native(a, transposedB, c, s with { BRow = 1, BCol = s.K }, parallelism);
+            Native(a, transposedB, c, s with { BRow = 1, BCol = s.K }, parallelism, rowsDone);
             return;
         }
         if (s.ACol != 1 && s.BCol == 1)
@@ -156,6 +169,8 @@ public static class Gemm
                     for (int j = 0; j < s.N; j++) target[j] += acc[j * s.M + i];
                 }
             });
+            // Aᵀ · B completes every row only after its last slice: the epilogue runs afterwards, in blocks.
+            if (rowsDone is not null) RowPartition.ForBlocks(s.M, parallelism, (lo, hi) => { for (int i = lo; i < hi; i += EpilogueRows) rowsDone(i, Math.Min(hi, i + EpilogueRows)); });
             return;
         }
         int blocks = Math.Max(1, Math.Min(s.M, parallelism * 8));
@@ -185,7 +200,9 @@ public static class Gemm
                         target[j] += dot;
                     }
                 }
+                if (rowsDone is not null && (i + 1 - lo) % EpilogueRows == 0) rowsDone(i + 1 - EpilogueRows, i + 1);
             }
+            if (rowsDone is not null && (hi - lo) % EpilogueRows != 0) rowsDone(hi - (hi - lo) % EpilogueRows, hi);
         });
     }
 

@@ -31,6 +31,32 @@ public sealed class Linear : IDisposable
         if (Bias is not null) TensorOps.AddBias(stream, y, Bias.Value);
     }
 
+    /// <summary>
+    /// <paramref name="y"/> = <paramref name="x"/> · W with <paramref name="epilogue"/> run on its rows, this layer's bias
+    /// in it: MaxK(dropout(x · W + b)) into the epilogue's CBSR output, bit for bit <see cref="Forward(ComputeStream, DenseBuffer{float}, DenseBuffer{float})"/>
+    /// then the epilogue's dropout and MaxK. Native: each block of 16 rows is selected by the worker that computed it,
+    /// while the rows are in cache (MaxK-GNN's GEMM epilogue); a device runs the product, then the epilogue's kernels.
+    /// <paramref name="y"/> is consumed (see <see cref="MaxKEpilogue{TIndex}"/>). The epilogue's own bias must be null.
+    /// </summary>
+    public void Forward<TIndex>(ComputeStream stream, DenseBuffer<float> x, DenseBuffer<float> y, MaxKEpilogue<TIndex> epilogue, MaxKKernel<TIndex> select)
+        where TIndex : unmanaged, System.Numerics.IBinaryInteger<TIndex>
+    {
+        ArgumentNullException.ThrowIfNull(epilogue);
+        ArgumentNullException.ThrowIfNull(select);
+        if (epilogue.Bias is not null)
+            throw new ArgumentException("the layer adds its own bias in the epilogue; pass an epilogue without one.", nameof(epilogue));
+        var withBias = epilogue with { Bias = Bias?.Value };
+        withBias.Check(stream, y, nameof(y));
+        if (stream.Backend.Kind != BackendKind.NativeCpu)
+        {
+            Gemm.Multiply(stream, x, false, Weight.Value, false, y);
+            withBias.Unfused(stream, y, select);
+            return;
+        }
+        Memory<float> rows = y.HostMemory;
+        Gemm.Multiply(stream, x, false, Weight.Value, false, y, accumulate: false, (first, last) => withBias.ApplyRows(rows.Span, first, last));
+    }
+
     /// <summary>dW += xᵀ · dy, db += Σ rows of dy, and <paramref name="dx"/> = dy · Wᵀ when given.</summary>
     public void Backward(ComputeStream stream, DenseBuffer<float> x, DenseBuffer<float> dy, DenseBuffer<float>? dx)
     {

@@ -96,9 +96,7 @@ public static class TensorOps
                 int i = lo;
                 if (Vector.IsHardwareAccelerated)
                 {
-                    Span<uint> first = stackalloc uint[Vector<uint>.Count];
-                    for (int lane = 0; lane < first.Length; lane++) first[lane] = (uint)lane;
-                    var lanes = new Vector<uint>(first);
+                    var lanes = Lanes;
                     var vp = new Vector<float>(p);
                     var vkeep = new Vector<float>(keep);
                     while (i <= hi - Vector<float>.Count)
@@ -354,7 +352,7 @@ public static class TensorOps
 
     /// <summary><see cref="Uniform(uint, uint)"/> for a vector of indices, bit for bit the same numbers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Uniform(uint seed, Vector<uint> index)
+    internal static Vector<float> Uniform(uint seed, Vector<uint> index)
     {
         var h = new Vector<uint>(seed * 0x9E3779B9u + 0x27D4EB2Fu) + index * new Vector<uint>(0x85EBCA6Bu);
         h ^= Vector.ShiftRightLogical(h, 16);
@@ -364,6 +362,9 @@ public static class TensorOps
         h ^= Vector.ShiftRightLogical(h, 16);
         return Vector.ConvertToSingle(Vector.AsVectorInt32(Vector.ShiftRightLogical(h, 8))) * new Vector<float>(1f / 16777216f);
     }
+
+    /// <summary>0, 1, … in the lanes of a <see cref="Vector{T}"/>: the offsets of a vector's elements.</summary>
+    internal static Vector<uint> Lanes { get; } = new(Enumerable.Range(0, Vector<uint>.Count).Select(i => (uint)i).ToArray());
 
     private static bool Native(ComputeStream stream) => stream.Backend.Kind == BackendKind.NativeCpu;
 

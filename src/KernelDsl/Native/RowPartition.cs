@@ -11,6 +11,23 @@ public static class RowPartition
     public const int BlocksPerWorker = 8;
 
     /// <summary>
+    /// Runs <paramref name="body"/>(first, last) over <paramref name="rows"/> rows in contiguous blocks of equal count,
+    /// <see cref="BlocksPerWorker"/> a worker (as the generated row kernels split them), on the calling thread and the pool.
+    /// </summary>
+    public static void ForBlocks(int rows, int parallelism, Action<int, int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        int blocks = Math.Max(1, Math.Min(rows, parallelism * BlocksPerWorker));
+        if (blocks == 1)
+        {
+            body(0, rows);
+            return;
+        }
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+            block => body((int)((long)rows * block / blocks), (int)((long)rows * (block + 1) / blocks)));
+    }
+
+    /// <summary>
     /// Block boundaries: block b covers rows <c>[result[b], result[b + 1])</c>. Blocks are never
     /// empty; there are at most <paramref name="blocks"/> of them.
     /// </summary>

@@ -96,6 +96,31 @@ public static partial class TopK
         if ((long)last * k > values.Length || (long)last * k > indices.Length)
             throw new ArgumentException($"the outputs hold {Math.Min(values.Length, indices.Length)} entries; rows up to {last} need {(long)last * k}.", nameof(values));
         if (scratch.Length < ScratchLength(dim)) throw new ArgumentException($"scratch has {scratch.Length} entries; a row of {dim} needs {ScratchLength(dim)} (TopK.ScratchLength).", nameof(scratch));
+        Dispatch(source, dim, k, values, indices, first, last, scratch, relu, width);
+    }
+
+    /// <summary>
+    /// The top <paramref name="k"/> of each row of <paramref name="rows"/> (a block of whole rows of width
+    /// <paramref name="dim"/>), into <paramref name="values"/> and <paramref name="indices"/> (k a row, the block's first
+    /// row at 0): for a producer that selects each block of rows while it is in cache (a fused epilogue), whose block is
+    /// not at its place in a whole matrix.
+    /// </summary>
+    public static void SelectBlock<TIndex>(ReadOnlySpan<float> rows, int dim, int k, Span<float> values, Span<TIndex> indices, uint[] scratch, bool relu)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ArgumentNullException.ThrowIfNull(scratch);
+        if (dim < 1 || rows.Length % dim != 0) throw new ArgumentException($"the block holds {rows.Length} values, not whole rows of {dim}.", nameof(rows));
+        if ((uint)(k - 1) >= (uint)dim) throw new ArgumentOutOfRangeException(nameof(k), $"k = {k} is outside 1..{dim}.");
+        int count = rows.Length / dim;
+        if ((long)count * k > values.Length || (long)count * k > indices.Length)
+            throw new ArgumentException($"the outputs hold {Math.Min(values.Length, indices.Length)} entries; {count} rows need {(long)count * k}.", nameof(values));
+        if (scratch.Length < ScratchLength(dim)) throw new ArgumentException($"scratch has {scratch.Length} entries; a row of {dim} needs {ScratchLength(dim)} (TopK.ScratchLength).", nameof(scratch));
+        Dispatch(rows, dim, k, values, indices, 0, count, scratch, relu, Best);
+    }
+
+    private static void Dispatch<TIndex>(ReadOnlySpan<float> source, int dim, int k, Span<float> values, Span<TIndex> indices, int first, int last, uint[] scratch, bool relu, SimdWidth width)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
         switch (Supported(width))
         {
             case SimdWidth.Vector512: Rows<Lanes512, TIndex>(source, dim, k, values, indices, first, last, scratch, relu); break;
@@ -113,7 +138,7 @@ public static partial class TopK
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows<TLanes, TIndex>(ReadOnlySpan<float> source, int dim, int k, float[] values, TIndex[] indices, int first, int last, uint[] scratch, bool relu)
+    private static void Rows<TLanes, TIndex>(ReadOnlySpan<float> source, int dim, int k, Span<float> values, Span<TIndex> indices, int first, int last, uint[] scratch, bool relu)
         where TLanes : struct, ILanes where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         int row = first;
@@ -122,16 +147,15 @@ public static partial class TopK
             // Two rows per call: each row's networks are one dependent chain, and two independent ones keep the vector
             // units busy where one leaves them waiting on its latency (about 1.5x the rows per second at dim 64, k 16).
             ref float x = ref MemoryMarshal.GetReference(source);
-            ref float v = ref MemoryMarshal.GetArrayDataReference(values);
-            ref TIndex c = ref MemoryMarshal.GetArrayDataReference(indices);
+            ref float v = ref MemoryMarshal.GetReference(values);
+            ref TIndex c = ref MemoryMarshal.GetReference(indices);
             for (; row + 1 < last; row += 2)
                 SmallRow.SelectPair(ref Unsafe.Add(ref x, (nint)row * dim), ref Unsafe.Add(ref x, (nint)(row + 1) * dim), dim, k,
                     ref Unsafe.Add(ref v, (nint)row * k), ref Unsafe.Add(ref c, (nint)row * k),
                     ref Unsafe.Add(ref v, (nint)(row + 1) * k), ref Unsafe.Add(ref c, (nint)(row + 1) * k), relu);
         }
         for (; row < last; row++)
-            Run<TLanes, TIndex>(source.Slice(row * dim, dim), k, new Span<float>(values, row * k, k),
-                new Span<TIndex>(indices, row * k, k), scratch, relu);
+            Run<TLanes, TIndex>(source.Slice(row * dim, dim), k, values.Slice(row * k, k), indices.Slice(row * k, k), scratch, relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]

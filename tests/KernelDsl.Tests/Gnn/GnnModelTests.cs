@@ -38,6 +38,9 @@ public sealed class GnnModelTests(IlgpuCpuFixture fixture) : IClassFixture<Ilgpu
         using var backend = ComputeBackend.Create(BackendKind.NativeCpu);
         using var model = new GnnModel(backend, data, new GnnOptions(GnnArchitecture.Gcn, Nonlinearity.MaxK, K: 8, Hidden: 32, Dropout: 0.5f, Seed: 3));
         model.Forward(training: false);
+        Assert.Throws<InvalidOperationException>(() => model.SelectionInput(1)); // a fused forward never writes it
+        model.FusedMaxK = false;
+        model.Forward(training: false);
         var hidden = model.SelectionInput(1).HostSpan.ToArray();
         Assert.True(hidden.Count(v => v == 0f) < hidden.Length / 20, "without dropout: the hidden layer, few exact zeros");
         model.Forward(training: true, dropoutSeed: 9);

@@ -1,0 +1,141 @@
+using System.Numerics;
+using KernelDsl.Native;
+using KernelDsl.Runtime;
+
+namespace KernelDsl.Training;
+
+/// <summary>
+/// The declared MaxK kernel a device runs for an epilogue (the model's <c>[MaxK]</c> declaration): the native backend
+/// selects inline with the same engine its generated body calls, a device launches this.
+/// </summary>
+public delegate void MaxKKernel<TIndex>(ComputeStream stream, DenseBuffer<float> x, CbsrBuffer<float, TIndex> y)
+    where TIndex : unmanaged, IBinaryInteger<TIndex>;
+
+/// <summary>
+/// What a MaxK layer does to the rows its producer writes, fused into one pass: add <see cref="Bias"/>, apply inverted
+/// dropout (<see cref="Dropout"/>, <see cref="Seed"/>, <see cref="RowIds"/>: the mask of
+/// <see cref="TensorOps.Dropout(ComputeStream, DenseBuffer{float}, DenseBuffer{float}, float, uint, DenseBuffer{int}?)"/>)
+/// and keep each row's k largest entries in <see cref="Output"/> (k = its K; ties: lowest column) — bit for bit
+/// <c>AddBias</c>, <c>Dropout</c> and the MaxK kernel one after another, which is what a device runs. On the native
+/// backend each block of 16 rows is biased and dropped in a thread's cache-resident buffer and selected from there, so
+/// the dense rows are read once and nothing dense is written: run by <see cref="Linear"/> inside its product (the
+/// rows still in cache: the fused GEMM epilogue of MaxK-GNN), or by <see cref="Apply"/> as one pass after a producer
+/// that cannot call it (the aggregation SpMM). The producer's dense output is consumed: afterwards it holds its rows
+/// without the bias (native) or with the bias and dropout applied (device); nothing should read it.
+/// </summary>
+public sealed record MaxKEpilogue<TIndex>(CbsrBuffer<float, TIndex> Output, DenseBuffer<float>? Bias = null, float Dropout = 0f, uint Seed = 0,
+    DenseBuffer<int>? RowIds = null)
+    where TIndex : unmanaged, IBinaryInteger<TIndex>
+{
+    /// <summary>Rows a native block biases, drops and selects at a time: 16 rows of 256 floats are 16 KB, in L1.</summary>
+    public const int BlockRows = 16;
+
+    [ThreadStatic] private static float[]? s_block;
+    [ThreadStatic] private static uint[]? s_scratch;
+
+    /// <summary>Runs the epilogue over every row of <paramref name="h"/> (the producer's output, rows × the CBSR's dim).</summary>
+    public void Apply(ComputeStream stream, DenseBuffer<float> h, MaxKKernel<TIndex> select)
+    {
+        Check(stream, h, nameof(h));
+        ArgumentNullException.ThrowIfNull(select);
+        if (h.Rows == 0) return;
+        if (stream.Backend.Kind == BackendKind.NativeCpu)
+        {
+            Memory<float> rows = h.HostMemory;
+            RowPartition.ForBlocks(h.Rows, stream.Backend.Parallelism, (first, last) => ApplyRows(rows.Span, first, last));
+            return;
+        }
+        Unfused(stream, h, select);
+    }
+
+    /// <summary>On a device: the bias, the dropout (both in place on <paramref name="h"/>) and the declared kernel.</summary>
+    internal void Unfused(ComputeStream stream, DenseBuffer<float> h, MaxKKernel<TIndex> select)
+    {
+        if (Bias is not null) TensorOps.AddBias(stream, h, Bias);
+        if (Dropout > 0f) TensorOps.Dropout(stream, h, h, Dropout, Seed, RowIds);
+        select(stream, h, Output);
+    }
+
+    /// <summary>
+    /// Checks the operands before anything runs: the output's shape against <paramref name="h"/>, the bias, the dropout
+    /// probability and the row ids, each named with its fix.
+    /// </summary>
+    internal void Check(ComputeStream stream, DenseBuffer<float> h, string hName)
+    {
+        OperandChecks.Stream(stream, nameof(stream));
+        var backend = stream.Backend;
+        OperandChecks.Dense(h, backend, hName);
+        OperandChecks.Cbsr(Output, backend, nameof(Output));
+        OperandChecks.MaxKShapes(h, Output, hName, nameof(Output));
+        if (Bias is not null)
+        {
+            OperandChecks.Dense(Bias, backend, nameof(Bias));
+            if (Bias.Rows != 1 || Bias.Columns != h.Columns)
+                throw new ArgumentException($"Bias is {Bias.Rows} x {Bias.Columns} but the rows have {h.Columns} columns; a bias is 1 x columns.", nameof(Bias));
+        }
+        if (!(Dropout >= 0f && Dropout < 1f)) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "the drop probability is in [0, 1).");
+        if (RowIds is not null)
+        {
+            OperandChecks.Dense(RowIds, backend, nameof(RowIds));
+            if (RowIds.Rows != h.Rows || RowIds.Columns != 1)
+                throw new ArgumentException($"RowIds is {RowIds.Rows} x {RowIds.Columns} but {hName} has {h.Rows} rows; pass one id per row (rows x 1).", nameof(RowIds));
+        }
+    }
+
+    /// <summary>
+    /// The native epilogue of rows <paramref name="first"/>..<paramref name="last"/> (exclusive) of <paramref name="h"/>
+    /// (the whole row-major matrix), on the calling thread: a producer calls it for each block it has just written.
+    /// </summary>
+    internal void ApplyRows(ReadOnlySpan<float> h, int first, int last)
+    {
+        int dim = Output.Dim, k = Output.K;
+        var block = s_block is { } b && b.Length >= BlockRows * dim ? b : s_block = new float[BlockRows * dim];
+        var scratch = s_scratch is { } c && c.Length >= TopK.ScratchLength(dim) ? c : s_scratch = new uint[TopK.ScratchLength(dim)];
+        var output = Output.DangerousGetHostArrays();
+        ReadOnlySpan<float> bias = Bias is null ? default : Bias.HostSpan;
+        ReadOnlySpan<int> ids = RowIds is null ? default : RowIds.HostSpan;
+        for (int row = first; row < last; row += BlockRows)
+        {
+            int count = Math.Min(BlockRows, last - row);
+            for (int r = 0; r < count; r++)
+            {
+                int at = row + r;
+                uint index = (uint)((RowIds is null ? at : ids[at]) * dim);
+                Prepare(h.Slice(at * dim, dim), bias, block.AsSpan(r * dim, dim), index);
+            }
+            TopK.SelectBlock<TIndex>(block.AsSpan(0, count * dim), dim, k, output.Values.AsSpan(row * k, count * k), output.Indices.AsSpan(row * k, count * k),
+                scratch, relu: false);
+        }
+    }
+
+    /// <summary>
+    /// One row: <c>x + bias</c>, then dropped where hash(seed, <paramref name="index"/> + column) &lt; p and divided by
+    /// 1 − p elsewhere — the operations of AddBias and Dropout on each element, in their order, so the same floats.
+    /// </summary>
+    private void Prepare(ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, uint index)
+    {
+        int n = x.Length, j = 0;
+        bool biased = !bias.IsEmpty, dropped = Dropout > 0f;
+        float p = Dropout, keep = 1f - p;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vp = new Vector<float>(p);
+            var vkeep = new Vector<float>(keep);
+            var lanes = TensorOps.Lanes;
+            for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                var v = new Vector<float>(x[j..]);
+                if (biased) v += new Vector<float>(bias[j..]);
+                if (dropped) v = Vector.ConditionalSelect(Vector.LessThan(TensorOps.Uniform(Seed, new Vector<uint>(index + (uint)j) + lanes), vp), Vector<float>.Zero, v / vkeep);
+                v.CopyTo(y[j..]);
+            }
+        }
+        for (; j < n; j++)
+        {
+            float v = x[j];
+            if (biased) v += bias[j];
+            if (dropped) v = TensorOps.Uniform(Seed, index + (uint)j) < p ? 0f : v / keep;
+            y[j] = v;
+        }
+    }
+}

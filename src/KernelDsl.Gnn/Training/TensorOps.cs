@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ILGPU;
@@ -94,6 +95,25 @@ public static class TensorOps
                 ReadOnlySpan<int> ids = rows.Span;
                 uint Index(ReadOnlySpan<int> ids, int i) => !byId ? (uint)i : (uint)(ids[i / columns] * columns + i % columns);
                 int i = lo;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    // 16 lanes a step where the CPU has them (the hash's two 32-bit multiplies are most of the pass).
+                    var vp = Vector512.Create(p);
+                    var vkeep = Vector512.Create(keep);
+                    while (i <= hi - Vector512<float>.Count)
+                    {
+                        int row = i / columns;
+                        if (byId && row != (i + Vector512<float>.Count - 1) / columns)
+                        {
+                            for (int end = i + Vector512<float>.Count; i < end; i++) ys[i] = Uniform(seed, Index(ids, i)) < p ? 0f : xs[i] / keep;
+                            continue;
+                        }
+                        uint baseIndex = !byId ? (uint)i : (uint)(ids[row] * columns + (i - row * columns));
+                        var u = Uniform(seed, Vector512.Create(baseIndex) + Lanes512);
+                        Vector512.ConditionalSelect(Vector512.LessThan(u, vp), Vector512<float>.Zero, Vector512.Create(xs[i..]) / vkeep).CopyTo(ys[i..]);
+                        i += Vector512<float>.Count;
+                    }
+                }
                 if (Vector.IsHardwareAccelerated)
                 {
                     var lanes = Lanes;
@@ -362,6 +382,22 @@ public static class TensorOps
         h ^= Vector.ShiftRightLogical(h, 16);
         return Vector.ConvertToSingle(Vector.AsVectorInt32(Vector.ShiftRightLogical(h, 8))) * new Vector<float>(1f / 16777216f);
     }
+
+    /// <summary><see cref="Uniform(uint, uint)"/> for 16 indices at once (AVX-512), bit for bit the same numbers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> Uniform(uint seed, Vector512<uint> index)
+    {
+        var h = Vector512.Create(seed * 0x9E3779B9u + 0x27D4EB2Fu) + index * Vector512.Create(0x85EBCA6Bu);
+        h ^= Vector512.ShiftRightLogical(h, 16);
+        h *= Vector512.Create(0x7FEB352Du);
+        h ^= Vector512.ShiftRightLogical(h, 15);
+        h *= Vector512.Create(0x846CA68Bu);
+        h ^= Vector512.ShiftRightLogical(h, 16);
+        return Vector512.ConvertToSingle(Vector512.ShiftRightLogical(h, 8).AsInt32()) * Vector512.Create(1f / 16777216f);
+    }
+
+    /// <summary>0, 1, … 15: the offsets of a 512-bit vector's elements.</summary>
+    internal static Vector512<uint> Lanes512 { get; } = Vector512.Create(0u, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 
     /// <summary>0, 1, … in the lanes of a <see cref="Vector{T}"/>: the offsets of a vector's elements.</summary>
     internal static Vector<uint> Lanes { get; } = new(Enumerable.Range(0, Vector<uint>.Count).Select(i => (uint)i).ToArray());

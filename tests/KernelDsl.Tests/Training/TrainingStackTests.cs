@@ -184,25 +184,28 @@ public sealed class TrainingStackTests(IlgpuCpuFixture fixture) : IClassFixture<
     {
         // A process holding rows {5, 0, 36, 17, ...} of a 37 x 11 matrix, in that order, must drop exactly the entries the
         // one-process dropout drops at those rows (the mask follows the global row id, not the local position).
+        // Width 11: every vector straddles rows (element by element); width 48: whole 16- and 8-lane vectors inside a row.
         using var native = ComputeBackend.Create(BackendKind.NativeCpu);
-        var whole = DenseMatrix<float>.Random(37, 11, 4);
         int[] ids = [5, 0, 36, 17, 9, 9, 30, 1, 2, 3, 35, 18, 24];
-        var part = new DenseMatrix<float>(ids.Length, 11);
-        for (int r = 0; r < ids.Length; r++) for (int c = 0; c < 11; c++) part[r, c] = whole[ids[r], c];
         foreach (var backend in Backends(native))
+        foreach (int width in new[] { 11, 48 })
         {
+            var whole = DenseMatrix<float>.Random(37, width, 4);
+            var part = new DenseMatrix<float>(ids.Length, width);
+            for (int r = 0; r < ids.Length; r++) for (int c = 0; c < width; c++) part[r, c] = whole[ids[r], c];
             var s = backend.DefaultStream;
             using var wb = backend.Upload(whole);
-            using var wy = backend.AllocateDense<float>(37, 11);
+            using var wy = backend.AllocateDense<float>(37, width);
             TensorOps.Dropout(s, wb, wy, 0.4f, 1234);
             var expected = wy.ToHost();
             using var pb = backend.Upload(part);
-            using var py = backend.AllocateDense<float>(ids.Length, 11);
+            using var py = backend.AllocateDense<float>(ids.Length, width);
             using var rowIds = backend.AllocateDense<int>(ids.Length, 1);
             rowIds.CopyFrom(ids);
             TensorOps.Dropout(s, pb, py, 0.4f, 1234, rowIds);
             var got = py.ToHost();
-            for (int r = 0; r < ids.Length; r++) for (int c = 0; c < 11; c++) Assert.Equal(expected[ids[r], c], got[r, c]);
+            for (int r = 0; r < ids.Length; r++) for (int c = 0; c < width; c++) Assert.Equal(expected[ids[r], c], got[r, c]);
+            Assert.Equal(whole.Data.Select((v, i) => TensorOps.Uniform(1234, (uint)i) < 0.4f ? 0f : v / (1f - 0.4f)), expected.Data);
             using var wrong = backend.AllocateDense<int>(3, 1);
             Assert.Equal("rowIds", Assert.Throws<ArgumentException>(() => TensorOps.Dropout(s, pb, py, 0.4f, 1, wrong)).ParamName);
         }

@@ -8,10 +8,25 @@ namespace KernelDsl.Bench;
 /// <summary>Warm-up, repeats, median: enough for ratios measured side by side in one run.</summary>
 public static class Harness
 {
+    /// <summary>
+    /// Runs <paramref name="first"/> (then <paramref name="second"/>) until a quarter of a second has passed, at most 50
+    /// times: long enough for the JIT's tiering (a method is recompiled optimised after 30 calls and a 100 ms delay), so a
+    /// short kernel is not timed in its unoptimised first code — which would favour whichever side is marked
+    /// AggressiveOptimization.
+    /// </summary>
+    public static void WarmUp(Action first, Action? second = null, Action? sync = null)
+    {
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < 50 && (i == 0 || sw.ElapsedMilliseconds < 250); i++)
+        {
+            first(); sync?.Invoke();
+            if (second is not null) { second(); sync?.Invoke(); }
+        }
+    }
+
     public static double MedianMilliseconds(Action action, int repeats, Action? sync = null)
     {
-        action();
-        sync?.Invoke();
+        WarmUp(action, sync: sync);
         var times = new double[repeats];
         for (int i = 0; i < repeats; i++)
         {
@@ -26,13 +41,12 @@ public static class Harness
 
     /// <summary>
     /// Times <paramref name="baseline"/> and <paramref name="candidate"/> alternately (after a warm-up of
-    /// each) and returns both medians and the median of the per-pair ratios baseline / candidate:
+    /// both, <see cref="WarmUp"/>) and returns both medians and the median of the per-pair ratios baseline / candidate:
     /// interleaving keeps a noisy machine's slow phases from landing on one side only.
     /// </summary>
     public static (double Baseline, double Candidate, double Ratio) Interleaved(Action baseline, Action candidate, int repeats, Action? sync = null)
     {
-        baseline(); sync?.Invoke();
-        candidate(); sync?.Invoke();
+        WarmUp(baseline, candidate, sync);
         var b = new double[repeats];
         var c = new double[repeats];
         var r = new double[repeats];
@@ -59,8 +73,7 @@ public static class Harness
     public static (double Baseline, double Candidate, double Ratio, double Low, double High) InterleavedWithSpread(Action baseline, Action candidate, int repeats,
         Func<double>? baselineTime = null)
     {
-        baseline();
-        candidate();
+        WarmUp(baseline, candidate);
         var b = new double[repeats];
         var c = new double[repeats];
         var r = new double[repeats];

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using KernelDsl.Native;
 using KernelDsl.Runtime;
@@ -87,6 +88,7 @@ public sealed record MaxKEpilogue<TIndex>(CbsrBuffer<float, TIndex> Output, Dens
     /// The native epilogue of rows <paramref name="first"/>..<paramref name="last"/> (exclusive) of <paramref name="h"/>
     /// (the whole row-major matrix), on the calling thread: a producer calls it for each block it has just written.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: an epoch's few calls never reach tier 1 in time
     internal void ApplyRows(ReadOnlySpan<float> h, int first, int last)
     {
         int dim = Output.Dim, k = Output.K;
@@ -113,6 +115,7 @@ public sealed record MaxKEpilogue<TIndex>(CbsrBuffer<float, TIndex> Output, Dens
     /// One row: <c>x + bias</c>, then dropped where hash(seed, <paramref name="index"/> + column) &lt; p and divided by
     /// 1 − p elsewhere — the operations of AddBias and Dropout on each element, in their order, so the same floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Prepare(ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, uint index)
     {
         int n = x.Length, j = 0;

@@ -319,9 +319,9 @@ public sealed class GnnModel : IDisposable
         && (layer == 1 || Options.Architecture == GnnArchitecture.Gcn);
 
     /// <summary>
-    /// Whether a MaxK model fuses its selection into its producers' epilogues (default). Off, it runs bias, dropout and
-    /// MaxK as separate passes — the same numbers — for tests and benchmarks that compare the two or read the dense
-    /// selection input (<see cref="SelectionInput"/>).
+    /// Whether a MaxK model fuses its selection into its producers' epilogues and their backward into one pass (dropout's
+    /// mask, the scatter and, for layer 1, b₀'s gradient) — the default. Off, it runs each as a separate pass — the same
+    /// numbers — for tests and benchmarks that compare the two or read the dense selection input (<see cref="SelectionInput"/>).
     /// </summary>
     internal bool FusedMaxK { get; set; } = true;
 
@@ -364,11 +364,22 @@ public sealed class GnnModel : IDisposable
                     t.Time(_s, "element-wise", Phase.Backward, () => Elementwise.CombineCbsr(_s, _dzc[layer], 1f, (_selfc[layer], 1f)));
                 }
                 var target = _dh[l - 1];
-                // Dropout's backward on the k kept entries before the scatter (bit for bit the dense one after it, at k hashes
-                // a row instead of the layer's width: on Cora 0.35 ms of a 5 ms epoch before).
-                if (Options.Dropout > 0)
-                    t.Time(_s, "dropout", Phase.Backward, () => TensorOps.Dropout(_s, _dzc[layer], Options.Dropout, DropoutSeed(layer), _rowIds));
-                t.Time(_s, "MaxK backward (scatter)", Phase.Backward, () => GnnKernels.TopKBackward(_s, _dzc[layer], target));
+                if (FusedMaxK)
+                {
+                    // The epilogue's backward in one pass: dropout's mask on the k kept entries, the scatter, and for layer 1
+                    // b₀'s gradient summed from those entries instead of the dense rows.
+                    var biasGradient = l == 1 ? _b0.Gradient : null;
+                    t.Time(_s, "dropout + MaxK backward (scatter) (fused)", Phase.Backward,
+                        () => Epilogue(layer, training: true, bias: null).Backward(_s, _dzc[layer], target, biasGradient, GnnKernels.TopKBackward));
+                }
+                else
+                {
+                    // Dropout's backward on the k kept entries before the scatter (bit for bit the dense one after it, at k hashes
+                    // a row instead of the layer's width: on Cora 0.35 ms of a 5 ms epoch before).
+                    if (Options.Dropout > 0)
+                        t.Time(_s, "dropout", Phase.Backward, () => TensorOps.Dropout(_s, _dzc[layer], Options.Dropout, DropoutSeed(layer), _rowIds));
+                    t.Time(_s, "MaxK backward (scatter)", Phase.Backward, () => GnnKernels.TopKBackward(_s, _dzc[layer], target));
+                }
             }
             else
             {
@@ -389,7 +400,8 @@ public sealed class GnnModel : IDisposable
                 t.Time(_s, "ReLU", Phase.Backward, () => TensorOps.ReluBackward(_s, _h[layer - 1], _dz[layer], _dh[layer - 1]));
             }
         }
-        t.Time(_s, "bias", Phase.Backward, () => TensorOps.BiasGradient(_s, _dh[0], _b0.Gradient));
+        if (!(maxk && FusedMaxK && Options.Layers > 1)) // else summed by layer 1's fused backward
+            t.Time(_s, "bias", Phase.Backward, () => TensorOps.BiasGradient(_s, _dh[0], _b0.Gradient));
         // Distributed: dP's halo rows hold this process's share of those nodes' gradients; Xᵀ·dP over every local row is
         // this process's share of W₀'s gradient, and the sum over processes is the whole (no scatter needed).
         t.Time(_s, "SpMM backward Âᵀ·dY", Phase.Backward, () => GnnKernels.PropagateBackward(_s, _graph, _dh[0], _dp));

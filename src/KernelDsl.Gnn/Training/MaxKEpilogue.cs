@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using KernelDsl.Native;
 using KernelDsl.Runtime;
@@ -11,6 +12,10 @@ namespace KernelDsl.Training;
 /// selects inline with the same engine its generated body calls, a device launches this.
 /// </summary>
 public delegate void MaxKKernel<TIndex>(ComputeStream stream, DenseBuffer<float> x, CbsrBuffer<float, TIndex> y)
+    where TIndex : unmanaged, IBinaryInteger<TIndex>;
+
+/// <summary>The declared MaxK backward (scatter) kernel a device runs for <see cref="MaxKEpilogue{TIndex}.Backward"/>.</summary>
+public delegate void MaxKBackwardKernel<TIndex>(ComputeStream stream, CbsrBuffer<float, TIndex> dy, DenseBuffer<float> dx)
     where TIndex : unmanaged, IBinaryInteger<TIndex>;
 
 /// <summary>
@@ -56,6 +61,104 @@ public sealed record MaxKEpilogue<TIndex>(CbsrBuffer<float, TIndex> Output, Dens
         if (Bias is not null) TensorOps.AddBias(stream, h, Bias);
         if (Dropout > 0f) TensorOps.Dropout(stream, h, h, Dropout, Seed, RowIds);
         select(stream, h, Output);
+    }
+
+    /// <summary>
+    /// The epilogue's backward in one pass over the gradient at the kept entries: <paramref name="gradient"/> (CBSR, the
+    /// pattern of <see cref="Output"/>) masked by the forward's dropout (the same hash, divided by 1 − p where kept),
+    /// scattered into <paramref name="inputGradient"/> (rows × dim, zeros elsewhere), and — when
+    /// <paramref name="biasGradient"/> is given (the gradient of <see cref="Bias"/>, 1 × dim) — its column sums, summed
+    /// from the k entries a row instead of the dense rows. Bit for bit <c>TensorOps.Dropout</c> on the CBSR, the MaxK
+    /// backward kernel and <c>TensorOps.BiasGradient</c> one after another (the same per-slice partial sums, in the same
+    /// order), which is what a device runs (there the dropout is applied to <paramref name="gradient"/> in place; the
+    /// native pass leaves it). The bias gradient is overwritten, or added to with <paramref name="accumulate"/>.
+    /// </summary>
+    public void Backward(ComputeStream stream, CbsrBuffer<float, TIndex> gradient, DenseBuffer<float> inputGradient, DenseBuffer<float>? biasGradient,
+        MaxKBackwardKernel<TIndex> scatter, bool accumulate = false)
+    {
+        OperandChecks.Stream(stream, nameof(stream));
+        var backend = stream.Backend;
+        OperandChecks.Cbsr(gradient, backend, nameof(gradient));
+        OperandChecks.Dense(inputGradient, backend, nameof(inputGradient));
+        ArgumentNullException.ThrowIfNull(scatter);
+        if (gradient.Rows != Output.Rows || gradient.Dim != Output.Dim || gradient.K != Output.K)
+            throw new ArgumentException($"gradient is {gradient.Rows} rows of dim {gradient.Dim}, k {gradient.K}, but the epilogue's output is {Output.Rows} of dim {Output.Dim}, k {Output.K}; pass the gradient at the output's kept entries.", nameof(gradient));
+        OperandChecks.MaxKBackwardShapes(gradient, inputGradient, nameof(gradient), nameof(inputGradient));
+        if (biasGradient is not null)
+        {
+            OperandChecks.Dense(biasGradient, backend, nameof(biasGradient));
+            if (biasGradient.Rows != 1 || biasGradient.Columns != gradient.Dim)
+                throw new ArgumentException($"biasGradient is {biasGradient.Rows} x {biasGradient.Columns} but the rows have {gradient.Dim} columns; a bias gradient is 1 x columns.", nameof(biasGradient));
+        }
+        if (!(Dropout >= 0f && Dropout < 1f)) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "the drop probability is in [0, 1).");
+        if (RowIds is not null && (RowIds.Rows != gradient.Rows || RowIds.Columns != 1))
+            throw new ArgumentException($"RowIds is {RowIds.Rows} x {RowIds.Columns} but gradient has {gradient.Rows} rows; pass one id per row (rows x 1).", nameof(RowIds));
+        if (backend.Kind != BackendKind.NativeCpu)
+        {
+            if (Dropout > 0f) TensorOps.Dropout(stream, gradient, Dropout, Seed, RowIds);
+            scatter(stream, gradient, inputGradient);
+            if (biasGradient is not null) TensorOps.BiasGradient(stream, inputGradient, biasGradient, accumulate);
+            return;
+        }
+        int rows = gradient.Rows, dim = gradient.Dim;
+        // BiasGradient's slices: each sums its rows in order into its own accumulator, then the slices are added in order.
+        int slices = Math.Max(1, Math.Min(backend.Parallelism * 2, rows / 256));
+        var partial = biasGradient is null ? null : new float[slices][];
+        var host = gradient.DangerousGetHostArrays();
+        Memory<float> dense = inputGradient.HostMemory;
+        Parallel.For(0, slices, new ParallelOptions { MaxDegreeOfParallelism = backend.Parallelism }, slice =>
+        {
+            var sums = partial is null ? null : partial[slice] = new float[dim];
+            BackwardRows(host.Values, host.Indices, dense.Span, sums, (int)((long)rows * slice / slices), (int)((long)rows * (slice + 1) / slices));
+        });
+        if (biasGradient is null) return;
+        Span<float> o = biasGradient.HostSpan;
+        if (!accumulate) o.Clear();
+        foreach (var sums in partial!) Vectorized.Axpy(o, sums, 1f);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void BackwardRows(float[] values, TIndex[] indices, Span<float> dense, float[]? sums, int first, int last)
+    {
+        int dim = Output.Dim, k = Output.K;
+        float p = Dropout, keep = 1f - p;
+        bool dropped = p > 0f;
+        ReadOnlySpan<int> ids = RowIds is null ? default : RowIds.HostSpan;
+        Span<float> masked = k <= 256 ? stackalloc float[k] : new float[k];
+        for (int r = first; r < last; r++)
+        {
+            int at = r * k, t = 0;
+            uint start = (uint)((RowIds is null ? r : ids[r]) * dim); // the dense index of (row, column 0), as Dropout computes it
+            if (dropped && Vector512.IsHardwareAccelerated && typeof(TIndex) == typeof(ushort))
+            {
+                // 32 kept entries a step: their dense indices widened from the columns, the hash 16 lanes at a time.
+                ReadOnlySpan<ushort> columns = MemoryMarshal.Cast<TIndex, ushort>(indices);
+                var vp = Vector512.Create(p);
+                var vkeep = Vector512.Create(keep);
+                var vstart = Vector512.Create(start);
+                for (; t <= k - 32; t += 32)
+                {
+                    var (low, high) = Vector512.Widen(Vector512.Create(columns.Slice(at + t)));
+                    Vector512.ConditionalSelect(Vector512.LessThan(TensorOps.Uniform(Seed, vstart + low), vp), Vector512<float>.Zero,
+                        Vector512.Create(values, at + t) / vkeep).CopyTo(masked[t..]);
+                    Vector512.ConditionalSelect(Vector512.LessThan(TensorOps.Uniform(Seed, vstart + high), vp), Vector512<float>.Zero,
+                        Vector512.Create(values, at + t + 16) / vkeep).CopyTo(masked[(t + 16)..]);
+                }
+            }
+            for (; t < k; t++)
+            {
+                float v = values[at + t];
+                masked[t] = dropped && TensorOps.Uniform(Seed, start + uint.CreateTruncating(indices[at + t])) < p ? 0f : dropped ? v / keep : v;
+            }
+            var row = dense.Slice(r * dim, dim);
+            row.Clear();
+            for (t = 0; t < k; t++)
+            {
+                int column = int.CreateTruncating(indices[at + t]);
+                row[column] = masked[t];
+                if (sums is not null) sums[column] += masked[t];
+            }
+        }
     }
 
     /// <summary>

@@ -90,6 +90,87 @@ public sealed class MaxKEpilogueTests(IlgpuCpuFixture fixture) : IClassFixture<I
                     }
     }
 
+    /// <summary>
+    /// The backward in one pass: the input gradient is the CBSR gradient masked by the forward's dropout and scattered
+    /// (the host oracle, bit for bit), the bias gradient its column sums — bit for bit the three separate ops (CBSR
+    /// dropout, the scatter kernel, BiasGradient over the dense rows), and within float rounding of float64 sums.
+    /// </summary>
+    [Theory]
+    [InlineData(37, 16, 16)]
+    [InlineData(37, 256, 32)]
+    [InlineData(600, 256, 32)] // several bias-gradient slices
+    [InlineData(600, 300, 8)]
+    [InlineData(300, 64, 1)]
+    [InlineData(40, 33, 33)]
+    public void BackwardIsTheMaskedScatterAndItsColumnSums(int rows, int dim, int k)
+    {
+        using var native = ComputeBackend.Create(BackendKind.NativeCpu, 2);
+        var rng = new Random(rows + dim + k);
+        var host = new CbsrMatrix<float, ushort>(rows, dim, k);
+        for (int r = 0; r < rows; r++)
+        {
+            var columns = Enumerable.Range(0, dim).OrderBy(_ => rng.Next()).Take(k).Order().ToArray();
+            for (int t = 0; t < k; t++)
+            {
+                host.Indices[r * k + t] = (ushort)columns[t];
+                host.Values[r * k + t] = r % 9 == 4 && t == 0 ? float.NaN : r % 9 == 5 ? -0f : (float)(rng.NextDouble() * 2 - 1);
+            }
+        }
+        int[] ids = Enumerable.Range(0, rows).Select(r => (r * 7 + 2) % rows).ToArray();
+        var backends = dim <= 64 ? new[] { native, fixture.Warp4 } : [native];
+        foreach (var backend in backends)
+            foreach (float p in new[] { 0f, 0.5f })
+                foreach (bool byId in new[] { false, true })
+                    foreach (bool accumulate in new[] { false, true })
+                    {
+                        string what = $"{backend.Name}, {rows} x {dim}, k {k}, p {p}, ids {byId}, accumulate {accumulate}";
+                        var s = backend.DefaultStream;
+                        using var rowIds = backend.AllocateDense<int>(rows, 1);
+                        rowIds.CopyFrom(ids);
+                        using var output = backend.AllocateCbsr<float, ushort>(rows, dim, k);
+                        var epilogue = new MaxKEpilogue<ushort>(output, Dropout: p, Seed: 23, RowIds: byId ? rowIds : null);
+                        var start = Enumerable.Range(0, dim).Select(c => 0.5f * c).ToArray();
+
+                        // The oracle: mask, scatter, float64 column sums.
+                        var expected = new float[rows * dim];
+                        var sums = start.Select(v => accumulate ? (double)v : 0).ToArray();
+                        for (int r = 0; r < rows; r++)
+                            for (int t = 0; t < k; t++)
+                            {
+                                int c = host.Indices[r * k + t];
+                                float v = host.Values[r * k + t];
+                                if (p > 0f) v = TensorOps.Uniform(23, (uint)((byId ? ids[r] : r) * dim + c)) < p ? 0f : v / (1f - p);
+                                expected[r * dim + c] = v;
+                                sums[c] += v;
+                            }
+
+                        using var gradient = backend.Upload(host);
+                        using var dense = backend.AllocateDense<float>(rows, dim);
+                        using var biasGradient = backend.AllocateDense<float>(1, dim);
+                        biasGradient.CopyFrom(start);
+                        epilogue.Backward(s, gradient, dense, biasGradient, GnnKernels.TopKBackward, accumulate);
+                        s.Synchronize();
+                        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), dense.ToHost().Data.Select(BitConverter.SingleToInt32Bits));
+                        var fused = biasGradient.ToHost().Data;
+                        for (int c = 0; c < dim; c++)
+                            if (double.IsNaN(sums[c])) Assert.True(float.IsNaN(fused[c]), what);
+                            else Assert.True(Math.Abs(fused[c] - sums[c]) <= 1e-5 * (1 + Math.Abs(sums[c])) + 2e-7 * rows, $"{what}: column {c} {fused[c]} vs {sums[c]}");
+
+                        // The separate ops, bit for bit.
+                        using var separate = backend.Upload(host);
+                        using var separateDense = backend.AllocateDense<float>(rows, dim);
+                        using var separateBias = backend.AllocateDense<float>(1, dim);
+                        separateBias.CopyFrom(start);
+                        if (p > 0f) TensorOps.Dropout(s, separate, p, 23, byId ? rowIds : null);
+                        GnnKernels.TopKBackward(s, separate, separateDense);
+                        TensorOps.BiasGradient(s, separateDense, separateBias, accumulate);
+                        s.Synchronize();
+                        Assert.Equal(separateBias.ToHost().Data.Select(BitConverter.SingleToInt32Bits), fused.Select(BitConverter.SingleToInt32Bits));
+                        if (backend == native)
+                            Assert.Equal(host.Values, gradient.ToHost().Values); // the native pass leaves the gradient as it was
+                    }
+    }
+
     /// <summary>Inside the GEMM: every row selected once, from the product plus the layer's bias, whatever route the product takes.</summary>
     [Theory]
     [InlineData(37, 20, 256, 32)] // row updates along 256 outputs
@@ -176,6 +257,14 @@ public sealed class MaxKEpilogueTests(IlgpuCpuFixture fixture) : IClassFixture<I
         Assert.Equal("Output", shape.ParamName);
         Assert.Contains("but h has 32 columns", shape.Message);
         Assert.Equal("select", Assert.Throws<ArgumentNullException>(() => new MaxKEpilogue<ushort>(output).Apply(s, h, null!)).ParamName);
+        using var gradient = backend.AllocateCbsr<float, ushort>(10, 32, 5);
+        using var okGradient = backend.AllocateCbsr<float, ushort>(10, 32, 4);
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => new MaxKEpilogue<ushort>(output).Backward(s, gradient, h, null, GnnKernels.TopKBackward)).ParamName);
+        using var narrowDense = backend.AllocateDense<float>(10, 31);
+        Assert.Equal("inputGradient", Assert.Throws<ArgumentException>(() => new MaxKEpilogue<ushort>(output).Backward(s, okGradient, narrowDense, null, GnnKernels.TopKBackward)).ParamName);
+        Assert.Equal("biasGradient", Assert.Throws<ArgumentException>(() => new MaxKEpilogue<ushort>(output).Backward(s, okGradient, h, bias, GnnKernels.TopKBackward)).ParamName);
+        Assert.Equal("RowIds", Assert.Throws<ArgumentException>(() => new MaxKEpilogue<ushort>(output, RowIds: ids).Backward(s, okGradient, h, null, GnnKernels.TopKBackward)).ParamName);
+        Assert.Equal("scatter", Assert.Throws<ArgumentNullException>(() => new MaxKEpilogue<ushort>(output).Backward(s, okGradient, h, null, null!)).ParamName);
         using var linear = new Linear(backend, "l", 8, 32, bias: true, new Random(1));
         using var x = backend.AllocateDense<float>(10, 8);
         using var layerBias = backend.AllocateDense<float>(1, 32);
@@ -217,5 +306,7 @@ public sealed class MaxKEpilogueTests(IlgpuCpuFixture fixture) : IClassFixture<I
         Assert.Contains("bias + dropout + MaxK (fused)", fused.Operations);
         Assert.Equal(architecture == GnnArchitecture.Gcn && layers == 3, fused.Operations.Contains("GEMM + bias + dropout + MaxK (fused)"));
         Assert.DoesNotContain("bias + dropout + MaxK (fused)", unfused.Operations);
+        Assert.Contains("dropout + MaxK backward (scatter) (fused)", fused.Operations);
+        Assert.DoesNotContain("dropout + MaxK backward (scatter) (fused)", unfused.Operations);
     }
 }

@@ -25,14 +25,10 @@ public static class TrainingSuite
         const float P = 0.5f;
         var inv = CultureInfo.InvariantCulture;
         var s = backend.DefaultStream;
-        double triad = Harness.TriadGigabytesPerSecond(backend.Parallelism, 5);
-        emit("");
-        emit(string.Create(inv, $"Dropout on the MaxK gradient (dim {Dim}, k {K}, p {P}); triad bandwidth measured now: {triad:F1} GB/s ({backend.Parallelism} threads)."));
-        emit("Ratio = time(dense dropout of the scattered gradient) / time(dropout on its CBSR kept entries); roofline = k values read and "
-            + "written and k ushort columns read per row, over the triad; numpy = its dropout of the same rows × k values (one thread).");
-        emit("");
-        emit("| rows | dense dropout ms | CBSR dropout ms | dense / CBSR [25th–75th] | roofline ms | share of roofline | numpy ms [25th–75th] | numpy / CBSR |");
-        emit("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        double triad = RooflineTableHeader(backend, emit, string.Create(inv, $"Dropout on the MaxK gradient (dim {Dim}, k {K}, p {P})"),
+            "Ratio = time(dense dropout of the scattered gradient) / time(dropout on its CBSR kept entries); roofline = k values read and "
+            + "written and k ushort columns read per row, over the triad; numpy = its dropout of the same rows × k values (one thread).",
+            ("dense dropout", "dense"), ("CBSR dropout", "CBSR"));
         foreach (int rows in new[] { 2708, 50_000 })
         {
             var rng = new Random(rows);
@@ -47,15 +43,13 @@ public static class TrainingSuite
             GnnKernels.TopKBackward(s, cbsr, dense);
             var r = Harness.InterleavedWithSpread(() => TensorOps.Dropout(s, dense, dense, P, 7), () => TensorOps.Dropout(s, cbsr, P, 7), repeats);
             double roofline = (double)rows * K * (2 * sizeof(float) + sizeof(ushort)) / (triad * 1e6);
-            string peer = NumpyPeer.Time(host.Values, K, new[]
+            var numpy = NumpyPeer.Time(host.Values, K, new[]
             {
                 "rng = np.random.default_rng(7)",
                 "def run():",
                 $"    return x * (rng.random(x.shape, dtype=np.float32) >= {P.ToString(inv)}) / np.float32({(1 - P).ToString(inv)})",
-            }, repeats) is { } numpy
-                ? string.Create(inv, $"{numpy.Median:F3} [{numpy.Low:F3}–{numpy.High:F3}] | {numpy.Median / r.Candidate:F1}")
-                : "numpy missing (apt-get install python3-numpy) | –";
-            emit(string.Create(inv, $"| {rows} | {r.Baseline:F3} | {r.Candidate:F3} | {r.Ratio:F2} [{r.Low:F2}–{r.High:F2}] | {roofline:F3} | {roofline / r.Candidate:P0} | {peer} |"));
+            }, repeats);
+            emit(RooflineTableRow(rows, r, roofline, numpy));
         }
     }
 
@@ -72,14 +66,10 @@ public static class TrainingSuite
         const float P = 0.5f;
         var inv = CultureInfo.InvariantCulture;
         var s = backend.DefaultStream;
-        double triad = Harness.TriadGigabytesPerSecond(backend.Parallelism, 5);
-        emit("");
-        emit(string.Create(inv, $"MaxK after its producer (dim {Dim}, k {K}, dropout {P}): bias + dropout + selection; triad bandwidth measured now: {triad:F1} GB/s ({backend.Parallelism} threads)."));
-        emit("Ratio = time(AddBias, Dropout and the MaxK kernel, three passes) / time(the fused epilogue, one pass); roofline = the rows read "
-            + "and the CBSR (k values and ushort columns a row) written once, over the triad; numpy = x + b, its dropout and argpartition's top k (one thread).");
-        emit("");
-        emit("| rows | three passes ms | fused ms | three / fused [25th–75th] | roofline ms | share of roofline | numpy ms [25th–75th] | numpy / fused |");
-        emit("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        double triad = RooflineTableHeader(backend, emit, string.Create(inv, $"MaxK after its producer (dim {Dim}, k {K}, dropout {P}): bias + dropout + selection"),
+            "Ratio = time(AddBias, Dropout and the MaxK kernel, three passes) / time(the fused epilogue, one pass); roofline = the rows read "
+            + "and the CBSR (k values and ushort columns a row) written once, over the triad; numpy = x + b, its dropout and argpartition's top k (one thread).",
+            ("three passes", "three"), ("fused", "fused"));
         foreach (int rows in new[] { 2708, 50_000 })
         {
             var host = DenseMatrix<float>.Random(rows, Dim, rows);
@@ -93,7 +83,7 @@ public static class TrainingSuite
                 () => { TensorOps.AddBias(s, h, bias); TensorOps.Dropout(s, h, z, P, 7); GnnKernels.TopK(s, z, output); },
                 () => epilogue.Apply(s, h, GnnKernels.TopK), repeats);
             double roofline = (double)rows * (Dim * sizeof(float) + K * (sizeof(float) + sizeof(ushort))) / (triad * 1e6);
-            string peer = NumpyPeer.Time(host.Data, Dim, new[]
+            var numpy = NumpyPeer.Time(host.Data, Dim, new[]
             {
                 "rng = np.random.default_rng(7)",
                 "b = np.ones(x.shape[1], dtype=np.float32)",
@@ -101,11 +91,38 @@ public static class TrainingSuite
                 $"    z = (x + b) * (rng.random(x.shape, dtype=np.float32) >= {P.ToString(inv)}) / np.float32({(1 - P).ToString(inv)})",
                 $"    i = np.sort(np.argpartition(-z, {K - 1}, axis=1)[:, :{K}], axis=1)",
                 "    return np.take_along_axis(z, i, axis=1), i.astype(np.uint16)",
-            }, repeats) is { } numpy
-                ? string.Create(inv, $"{numpy.Median:F3} [{numpy.Low:F3}–{numpy.High:F3}] | {numpy.Median / r.Candidate:F1}")
-                : "numpy missing (apt-get install python3-numpy) | –";
-            emit(string.Create(inv, $"| {rows} | {r.Baseline:F3} | {r.Candidate:F3} | {r.Ratio:F2} [{r.Low:F2}–{r.High:F2}] | {roofline:F3} | {roofline / r.Candidate:P0} | {peer} |"));
+            }, repeats);
+            emit(RooflineTableRow(rows, r, roofline, numpy));
         }
+    }
+
+    /// <summary>
+    /// Measures the triad now and writes a roofline table's title, legend and header: rows, the baseline's and the
+    /// candidate's times, their ratio, the roofline and its share, numpy and numpy's ratio. Returns the triad (GB/s).
+    /// </summary>
+    private static double RooflineTableHeader(ComputeBackend backend, Action<string> emit, string title, string legend,
+        (string Long, string Short) baseline, (string Long, string Short) candidate)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        double triad = Harness.TriadGigabytesPerSecond(backend.Parallelism, 5);
+        emit("");
+        emit(string.Create(inv, $"{title}; triad bandwidth measured now: {triad:F1} GB/s ({backend.Parallelism} threads)."));
+        emit(legend);
+        emit("");
+        emit($"| rows | {baseline.Long} ms | {candidate.Long} ms | {baseline.Short} / {candidate.Short} [25th–75th] | roofline ms | share of roofline | numpy ms [25th–75th] | numpy / {candidate.Short} |");
+        emit("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        return triad;
+    }
+
+    /// <summary>One row of a roofline table (see <see cref="RooflineTableHeader"/>); without numpy, the install hint.</summary>
+    private static string RooflineTableRow(int rows, (double Baseline, double Candidate, double Ratio, double Low, double High) r, double roofline,
+        (double Median, double Low, double High)? numpy)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string peer = numpy is { } n
+            ? string.Create(inv, $"{n.Median:F3} [{n.Low:F3}–{n.High:F3}] | {n.Median / r.Candidate:F1}")
+            : "numpy missing (apt-get install python3-numpy) | –";
+        return string.Create(inv, $"| {rows} | {r.Baseline:F3} | {r.Candidate:F3} | {r.Ratio:F2} [{r.Low:F2}–{r.High:F2}] | {roofline:F3} | {roofline / r.Candidate:P0} | {peer} |");
     }
 
     public static int Run(string data, int repeats, FileInfo? outFile)

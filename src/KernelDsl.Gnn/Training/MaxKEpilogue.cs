@@ -23,7 +23,8 @@ public delegate void MaxKBackwardKernel<TIndex>(ComputeStream stream, CbsrBuffer
 /// dropout (<see cref="Dropout"/>, <see cref="Seed"/>, <see cref="RowIds"/>: the mask of
 /// <see cref="TensorOps.Dropout(ComputeStream, DenseBuffer{float}, DenseBuffer{float}, float, uint, DenseBuffer{int}?)"/>)
 /// and keep each row's k largest entries in <see cref="Output"/> (k = its K; ties: lowest column) — bit for bit
-/// <c>AddBias</c>, <c>Dropout</c> and the MaxK kernel one after another, which is what a device runs. On the native
+/// <c>AddBias</c>, <c>Dropout</c> and the MaxK kernel one after another. A device runs two kernels: the bias and the
+/// dropout in one, in place, then the declared MaxK kernel (the selection is not fused into a device kernel). On the native
 /// backend each block of 16 rows is biased and dropped in a thread's cache-resident buffer and selected from there, so
 /// the dense rows are read once and nothing dense is written: run by <see cref="Linear"/> inside its product (the
 /// rows still in cache: the fused GEMM epilogue of MaxK-GNN), or by <see cref="Apply"/> as one pass after a producer
@@ -55,11 +56,10 @@ public sealed record MaxKEpilogue<TIndex>(CbsrBuffer<float, TIndex> Output, Dens
         Unfused(stream, h, select);
     }
 
-    /// <summary>On a device: the bias, the dropout (both in place on <paramref name="h"/>) and the declared kernel.</summary>
+    /// <summary>On a device: the bias and the dropout in one kernel (in place on <paramref name="h"/>), then the declared kernel.</summary>
     internal void Unfused(ComputeStream stream, DenseBuffer<float> h, MaxKKernel<TIndex> select)
     {
-        if (Bias is not null) TensorOps.AddBias(stream, h, Bias);
-        if (Dropout > 0f) TensorOps.Dropout(stream, h, h, Dropout, Seed, RowIds);
+        TensorOps.BiasDropoutOnDevice(stream, h, Bias, Dropout, Seed, RowIds);
         select(stream, h, Output);
     }
 

@@ -13,6 +13,10 @@ namespace KernelDsl.Bench;
 /// </summary>
 public static class TrainingSuite
 {
+    /// <summary>The MaxK layer the two MaxK tables time: width 256, k 32, dropout 0.5 (the models' defaults).</summary>
+    private const int Dim = 256, K = 32;
+    private const float P = 0.5f;
+
     /// <summary>
     /// Dropout's backward on a MaxK layer's gradient (width 256, k 32, p 0.5): on the CBSR gradient's kept entries (what
     /// the model runs) against the dense dropout after the scatter (what it ran before), interleaved; beside it the
@@ -21,8 +25,6 @@ public static class TrainingSuite
     /// </summary>
     private static void DropoutOnTheMaxKGradient(ComputeBackend backend, int repeats, Action<string> emit)
     {
-        const int Dim = 256, K = 32;
-        const float P = 0.5f;
         var inv = CultureInfo.InvariantCulture;
         var s = backend.DefaultStream;
         double triad = RooflineTableHeader(backend, emit, string.Create(inv, $"Dropout on the MaxK gradient (dim {Dim}, k {K}, p {P})"),
@@ -62,8 +64,6 @@ public static class TrainingSuite
     /// </summary>
     private static void FusedMaxKEpilogue(ComputeBackend backend, int repeats, Action<string> emit)
     {
-        const int Dim = 256, K = 32;
-        const float P = 0.5f;
         var inv = CultureInfo.InvariantCulture;
         var s = backend.DefaultStream;
         double triad = RooflineTableHeader(backend, emit, string.Create(inv, $"MaxK after its producer (dim {Dim}, k {K}, dropout {P}): bias + dropout + selection"),

@@ -94,6 +94,16 @@ public static class TensorOps
                 Span<float> ys = output.Span;
                 ReadOnlySpan<int> ids = rows.Span;
                 uint Index(ReadOnlySpan<int> ids, int i) => !byId ? (uint)i : (uint)(ids[i / columns] * columns + i % columns);
+                // A vector of `width` elements from i: true with its first element's mask index when it lies in one row; one
+                // that straddles two rows, whose ids need not be consecutive, runs element by element here instead (false).
+                bool InOneRow(ReadOnlySpan<float> xs, Span<float> ys, ReadOnlySpan<int> ids, ref int i, int width, out uint first)
+                {
+                    int row = i / columns;
+                    first = !byId ? (uint)i : (uint)(ids[row] * columns + (i - row * columns));
+                    if (!byId || row == (i + width - 1) / columns) return true;
+                    for (int end = i + width; i < end; i++) ys[i] = Uniform(seed, Index(ids, i)) < p ? 0f : xs[i] / keep;
+                    return false;
+                }
                 int i = lo;
                 if (Vector512.IsHardwareAccelerated)
                 {
@@ -102,34 +112,20 @@ public static class TensorOps
                     var vkeep = Vector512.Create(keep);
                     while (i <= hi - Vector512<float>.Count)
                     {
-                        int row = i / columns;
-                        if (byId && row != (i + Vector512<float>.Count - 1) / columns)
-                        {
-                            for (int end = i + Vector512<float>.Count; i < end; i++) ys[i] = Uniform(seed, Index(ids, i)) < p ? 0f : xs[i] / keep;
-                            continue;
-                        }
-                        uint baseIndex = !byId ? (uint)i : (uint)(ids[row] * columns + (i - row * columns));
-                        var u = Uniform(seed, Vector512.Create(baseIndex) + Lanes512);
+                        if (!InOneRow(xs, ys, ids, ref i, Vector512<float>.Count, out uint first)) continue;
+                        var u = Uniform(seed, Vector512.Create(first) + Lanes512);
                         Vector512.ConditionalSelect(Vector512.LessThan(u, vp), Vector512<float>.Zero, Vector512.Create(xs[i..]) / vkeep).CopyTo(ys[i..]);
                         i += Vector512<float>.Count;
                     }
                 }
                 if (Vector.IsHardwareAccelerated)
                 {
-                    var lanes = Lanes;
                     var vp = new Vector<float>(p);
                     var vkeep = new Vector<float>(keep);
                     while (i <= hi - Vector<float>.Count)
                     {
-                        int row = i / columns;
-                        if (byId && row != (i + Vector<float>.Count - 1) / columns)
-                        {
-                            // The vector straddles two rows, whose ids need not be consecutive: element by element.
-                            for (int end = i + Vector<float>.Count; i < end; i++) ys[i] = Uniform(seed, Index(ids, i)) < p ? 0f : xs[i] / keep;
-                            continue;
-                        }
-                        uint baseIndex = !byId ? (uint)i : (uint)(ids[row] * columns + (i - row * columns));
-                        var u = Uniform(seed, new Vector<uint>(baseIndex) + lanes);
+                        if (!InOneRow(xs, ys, ids, ref i, Vector<float>.Count, out uint first)) continue;
+                        var u = Uniform(seed, new Vector<uint>(first) + Lanes);
                         Vector.ConditionalSelect(Vector.LessThan(u, vp), Vector<float>.Zero, new Vector<float>(xs[i..]) / vkeep).CopyTo(ys[i..]);
                         i += Vector<float>.Count;
                     }

@@ -17,6 +17,8 @@ public static class RowPartition
     public static void ForBlocks(int rows, int parallelism, Action<int, int> body)
     {
         ArgumentNullException.ThrowIfNull(body);
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
         int blocks = Math.Max(1, Math.Min(rows, parallelism * BlocksPerWorker));
         if (blocks == 1)
         {

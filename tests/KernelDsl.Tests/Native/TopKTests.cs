@@ -65,6 +65,37 @@ public sealed class TopKTests
                     }
     }
 
+    /// <summary>
+    /// A block of rows selected where it is (a fused epilogue's buffer), its outputs at the block's own offset: the
+    /// reference top-k of each row, at the small-row width (pairs and an odd last row) and a wide one; bad shapes refused
+    /// by name. The row split the epilogue runs on refuses a negative count and no workers.
+    /// </summary>
+    [Fact]
+    public void SelectBlockEqualsTheReferenceAndRefusesBadShapes()
+    {
+        foreach (var (rows, dim, k) in new[] { (7, 64, 16), (5, 300, 32), (1, 16, 16) })
+        {
+            var x = DenseMatrix<float>.Random(rows, dim, rows + dim);
+            for (int c = 0; c < dim; c += 2) x[0, c] = 0.5f; // ties
+            var values = new float[rows * k];
+            var indices = new ushort[rows * k];
+            TopK.SelectBlock<ushort>(x.Data, dim, k, values, indices, new uint[TopK.ScratchLength(dim)], relu: false);
+            var expected = ReferenceMaxK.MaxK<ushort>(x, k);
+            Assert.Equal(expected.Indices, indices);
+            Assert.Equal(expected.Values.Select(BitConverter.SingleToInt32Bits), values.Select(BitConverter.SingleToInt32Bits));
+        }
+        var scratch = new uint[TopK.ScratchLength(16)];
+        Assert.Equal("rows", Assert.Throws<ArgumentException>(() => TopK.SelectBlock<ushort>(new float[33], 16, 4, new float[8], new ushort[8], scratch, false)).ParamName);
+        Assert.Equal("k", Assert.Throws<ArgumentOutOfRangeException>(() => TopK.SelectBlock<ushort>(new float[32], 16, 17, new float[34], new ushort[34], scratch, false)).ParamName);
+        Assert.Equal("values", Assert.Throws<ArgumentException>(() => TopK.SelectBlock<ushort>(new float[32], 16, 4, new float[7], new ushort[8], scratch, false)).ParamName);
+        Assert.Equal("scratch", Assert.Throws<ArgumentException>(() => TopK.SelectBlock<ushort>(new float[32], 16, 4, new float[8], new ushort[8], new uint[3], false)).ParamName);
+        Assert.Equal("rows", Assert.Throws<ArgumentOutOfRangeException>(() => RowPartition.ForBlocks(-1, 2, (_, _) => { })).ParamName);
+        Assert.Equal("parallelism", Assert.Throws<ArgumentOutOfRangeException>(() => RowPartition.ForBlocks(10, 0, (_, _) => { })).ParamName);
+        var seen = new int[100];
+        RowPartition.ForBlocks(100, 3, (first, last) => { for (int r = first; r < last; r++) Interlocked.Increment(ref seen[r]); });
+        Assert.All(seen, count => Assert.Equal(1, count));
+    }
+
     [Theory]
     [MemberData(nameof(Widths))]
     public void SelectRowsEqualsTheReferenceRowByRow(SimdWidth width)

@@ -96,6 +96,7 @@ public static class TensorOps
                 uint Index(ReadOnlySpan<int> ids, int i) => !byId ? (uint)i : (uint)(ids[i / columns] * columns + i % columns);
                 // A vector of `width` elements from i: true with its first element's mask index when it lies in one row; one
                 // that straddles two rows, whose ids need not be consecutive, runs element by element here instead (false).
+                [MethodImpl(MethodImplOptions.AggressiveInlining)] // once a vector: a call here cost as much as the hash
                 bool InOneRow(ReadOnlySpan<float> xs, Span<float> ys, ReadOnlySpan<int> ids, ref int i, int width, out uint first)
                 {
                     int row = i / columns;
